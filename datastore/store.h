@@ -94,8 +94,8 @@ class Store {
   // kConflict if changed, with the current state in *current when given.
   virtual Result<KeyValue> Update(const std::string& key, std::string value, Revision expected_revision,
                                   WriteOptions options = {}, KeyValue* current = nullptr) = 0;
-  // Deletes the key if its mod_revision is expected_revision (0: any); returns the deleted state.
-  // Same errors as Update.
+  // Deletes the key if its mod_revision is expected_revision (0: any). Returns the key's last value
+  // with mod_revision set to the revision of the delete. Same errors as Update.
   virtual Result<KeyValue> Delete(const std::string& key, Revision expected_revision,
                                   KeyValue* current = nullptr) = 0;
 

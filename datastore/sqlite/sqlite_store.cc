@@ -780,7 +780,11 @@ void SqliteStoreImpl::CommitBatch(std::vector<std::shared_ptr<WriteOp>>& ops) {
     ev.kv = row.ToKeyValue();
     if (!row.created && cur) ev.prev = cur->ToKeyValue();
     op.result = ev.kv;
-    if (row.deleted) op.result = cur->ToKeyValue();
+    if (row.deleted) {
+      KeyValue gone = cur->ToKeyValue();
+      gone.mod_revision = row.id;
+      op.result = std::move(gone);
+    }
     if (expires_at > 0) new_leases.emplace_back(expires_at, row.name, row.id);
     events.push_back(std::move(ev));
   }

@@ -93,6 +93,7 @@ TEST_F(SqliteStoreTest, DeleteReturnsDeletedStateAndKeyCanBeRecreated) {
   auto d = store_->Delete("/a", a->mod_revision);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->value, "1");
+  EXPECT_EQ(d->mod_revision, 2);  // the revision of the delete
   EXPECT_EQ(store_->Get("/a").error().code, ErrorCode::kNotFound);
   auto again = store_->Create("/a", "new");
   ASSERT_TRUE(again.ok());
