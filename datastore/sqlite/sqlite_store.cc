@@ -798,7 +798,7 @@ void SqliteStoreImpl::CommitBatch(std::vector<std::shared_ptr<WriteOp>>& ops) {
     if (rev != base) last_revision_.store(rev);
     if (new_compact) {
       compacted_revision_.store(new_compact);
-      K1S_LOG(kInfo, kComponent) << "compacted to revision " << new_compact << "; reclaiming space in the background";
+      K1S_LOG(kDebug, kComponent) << "compacted to revision " << new_compact << "; reclaiming space in the background";
     }
     for (auto& [at, key, r] : new_leases) leases_.emplace(at, std::make_pair(std::move(key), r));
     stat_batches_.fetch_add(1, std::memory_order_relaxed);

@@ -372,6 +372,33 @@ TEST_F(SqliteStoreTest, AutomaticCompactionKeepsTheRetentionWindow) {
   EXPECT_LE(store_->CompactedRevision(), store_->CurrentRevision() - 20);
 }
 
+TEST_F(SqliteStoreTest, FileStopsGrowingUnderCreateDeleteChurn) {
+  SqliteOptions opts;
+  opts.compact_retain_revisions = 500;
+  opts.compact_interval = std::chrono::milliseconds(5);
+  Reopen(opts);
+  const std::string value(2000, 'v');
+  std::vector<int64_t> sizes;
+  for (int round = 0; round < 24; ++round) {
+    for (int i = 0; i < 300; ++i) {
+      std::string key = "/churn/" + std::to_string(i);
+      ASSERT_TRUE(store_->Create(key, value).ok());
+    }
+    for (int i = 0; i < 300; ++i) ASSERT_TRUE(store_->Delete("/churn/" + std::to_string(i), 0).ok());
+    // Let background compaction catch up with this round before measuring.
+    for (int i = 0; i < 500 && store_->CompactedRevision() < store_->CurrentRevision() - 600; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ASSERT_TRUE(store_->FinishCompactionForTest().ok());
+    auto st = store_->Stats();
+    sizes.push_back(st.db_bytes + st.wal_bytes);
+  }
+  // 24 rounds wrote ~29 MB of values; the file holds only the retention window.
+  EXPECT_LE(sizes.back(), sizes[7] * 5 / 4) << "size after round 8: " << sizes[7] << ", at end: " << sizes.back();
+  EXPECT_LT(sizes.back(), 24 << 20);
+  EXPECT_GT(store_->Stats().compacted_rows, 10000);
+}
+
 TEST_F(SqliteStoreTest, LeasedKeysExpire) {
   ASSERT_TRUE(store_->Create("/ev/a", "x", WriteOptions{1}).ok());
   ASSERT_TRUE(store_->Create("/ev/keep", "x").ok());
