@@ -1,0 +1,182 @@
+// The subcommands' actions. Flags live in server_flags.cc and flags.cc; start-up wiring of the
+// server and agent will live in server/server.cc and agent/agent.cc.
+#include "cmd/commands.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+
+#include "cmd/flags.h"
+#include "cmd/server_flags.h"
+#include "datastore/sqlite/sqlite_store.h"
+#include "lib/base/files.h"
+#include "lib/base/process.h"
+#include "version.h"
+
+namespace k1s::cmd {
+
+std::string DefaultDataDir() { return ::geteuid() == 0 ? "/var/lib/k1s" : HomeDir() + "/.k1s"; }
+std::string DefaultKubeconfig() { return ::geteuid() == 0 ? "/etc/k1s/k1s.yaml" : HomeDir() + "/.k1s/k1s.yaml"; }
+
+namespace {
+
+int NotBuiltYet(const std::string& command, const std::string& what) {
+  std::cerr << command << ": not built yet: " << what << " (see the status table in README.md)\n";
+  return 2;
+}
+
+std::string DbPath(const std::string& data_dir) { return data_dir + "/server/db/state.db"; }
+
+std::string HumanBytes(uintmax_t n) {
+  char buf[32];
+  if (n >= (1u << 20)) {
+    std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(n) / (1 << 20));
+  } else if (n >= 1024) {
+    std::snprintf(buf, sizeof buf, "%.1f KB", static_cast<double>(n) / 1024);
+  } else {
+    std::snprintf(buf, sizeof buf, "%ju B", n);
+  }
+  return buf;
+}
+
+}  // namespace
+
+int RunVersion(int, char**) {
+  std::cout << "k1s version " << K1S_VERSION << " (" << kGitCommit << ")\n";
+  return 0;
+}
+
+int RunServer(int argc, char** argv) {
+  CLI::App app("Run the k1s server: API server, controllers, datastore and (unless disabled) a node", "k1s server");
+  ServerConfig cfg;
+  AddServerFlags(app, cfg);
+  auto parsed = ParseFlags(app, "k1s server", argc, argv);
+  if (parsed.exit) return parsed.code;
+  if (cfg.print_config) {
+    std::cout << DescribeServerConfig(cfg);
+    return 0;
+  }
+  return NotBuiltYet("k1s server", "the API server lands with issue 3");
+}
+
+int RunAgent(int argc, char** argv) {
+  CLI::App app("Run a k1s agent (a node) and join it to a server", "k1s agent");
+  AgentConfig cfg;
+  AddAgentFlags(app, cfg);
+  auto parsed = ParseFlags(app, "k1s agent", argc, argv);
+  if (parsed.exit) return parsed.code;
+  if (cfg.server.empty()) {
+    std::cerr << "k1s agent: --server (or K1S_URL) is required, e.g. --server https://HOST:6443\n";
+    return 1;
+  }
+  return NotBuiltYet("k1s agent", "the node agent lands after the API server");
+}
+
+int RunToken(int argc, char** argv) {
+  CLI::App app("Manage join tokens", "k1s token");
+  auto parsed = ParseFlags(app, "k1s token", argc, argv);
+  if (parsed.exit) return parsed.code;
+  return NotBuiltYet("k1s token", "join tokens land with the server's join endpoints");
+}
+
+int RunKubectl(int argc, char** argv) {
+  std::string kubectl = FindInPath("kubectl");
+  // Do not run ourselves when k1s is installed as the `kubectl` symlink.
+  std::string self = SelfExePath();
+  if (!kubectl.empty() && !self.empty()) {
+    std::error_code ec;
+    if (std::filesystem::equivalent(kubectl, self, ec)) {
+      kubectl.clear();
+      const char* path = std::getenv("PATH");
+      std::string rest;
+      for (const auto& dir : std::vector<std::string>{"/usr/bin", "/usr/local/bin", "/bin"}) {
+        std::string candidate = dir + "/kubectl";
+        if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::equivalent(candidate, self, ec)) {
+          kubectl = candidate;
+          break;
+        }
+      }
+      (void)path;
+    }
+  }
+  if (kubectl.empty()) {
+    std::cerr << "k1s kubectl: kubectl is not installed (not found in PATH); install it, e.g. "
+                 "'apt-get install kubectl' from the Kubernetes apt repository\n";
+    return 1;
+  }
+  if (const char* kc = std::getenv("KUBECONFIG"); kc == nullptr || *kc == '\0') {
+    ::setenv("KUBECONFIG", DefaultKubeconfig().c_str(), 1);
+  }
+  std::vector<std::string> args = {kubectl};
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  auto s = ExecReplace(args);
+  std::cerr << "k1s kubectl: " << s.error().message << "\n";
+  return 1;
+}
+
+int RunEtcdSnapshot(int argc, char** argv) {
+  CLI::App app("Save, list and restore snapshots of the datastore", "k1s etcd-snapshot");
+  std::string config_file;
+  std::string data_dir = DefaultDataDir();
+  AddConfigFlag(app, &config_file);
+  app.add_option("--data-dir,-d", data_dir, "Folder holding the server's state")
+      ->envname("K1S_DATA_DIR")
+      ->capture_default_str();
+  app.require_subcommand(1);
+  app.fallthrough();  // --data-dir may come after the subcommand
+  std::string name = "on-demand", dir, file;
+  auto* save = app.add_subcommand("save", "Take a snapshot now (safe while the server runs)");
+  save->add_option("--name", name, "Snapshot name prefix")->capture_default_str();
+  save->add_option("--dir", dir, "Directory for snapshots (default <data-dir>/server/db/snapshots)");
+  auto* ls = app.add_subcommand("ls", "List snapshots")->alias("list");
+  ls->add_option("--dir", dir, "Directory for snapshots");
+  auto* restore = app.add_subcommand("restore", "Replace the datastore with a snapshot (server stopped)");
+  restore->add_option("file", file, "Snapshot file")->required();
+  auto parsed = ParseFlags(app, "k1s etcd-snapshot", argc, argv);
+  if (parsed.exit) return parsed.code;
+  if (dir.empty()) dir = data_dir + "/server/db/snapshots";
+  const std::string db = DbPath(data_dir);
+
+  if (save->parsed()) {
+    std::string out = dir + "/" + name + "-" + std::to_string(std::time(nullptr)) + ".db";
+    auto s = datastore::SaveSnapshot(db, out);
+    if (!s.ok()) {
+      std::cerr << "k1s etcd-snapshot save: " << s.error().message << "\n";
+      return 1;
+    }
+    std::error_code ec;
+    std::cout << "Snapshot saved to " << out << " (" << HumanBytes(std::filesystem::file_size(out, ec)) << ")\n";
+    return 0;
+  }
+  if (ls->parsed()) {
+    std::error_code ec;
+    std::vector<std::filesystem::directory_entry> entries;
+    for (auto& e : std::filesystem::directory_iterator(dir, ec)) {
+      if (e.is_regular_file() && e.path().extension() == ".db") entries.push_back(e);
+    }
+    std::sort(entries.begin(), entries.end(), [](auto& a, auto& b) { return a.path() < b.path(); });
+    std::printf("%-60s %12s\n", "SNAPSHOT", "SIZE");
+    for (auto& e : entries) std::printf("%-60s %12s\n", e.path().c_str(), HumanBytes(e.file_size(ec)).c_str());
+    if (entries.empty()) std::cout << "(no snapshots in " << dir << ")\n";
+    return 0;
+  }
+  if (restore->parsed()) {
+    auto s = datastore::RestoreSnapshot(file, db);
+    if (!s.ok()) {
+      std::cerr << "k1s etcd-snapshot restore: " << s.error().message << "\n";
+      return 1;
+    }
+    std::cout << "Restored " << db << " from " << file << "; the previous database is kept at " << db
+              << ".before-restore; start the server with 'k1s server'\n";
+    return 0;
+  }
+  return 1;
+}
+
+}  // namespace k1s::cmd
