@@ -17,6 +17,7 @@ fi
 build=${K1S_TEST_BUILD_DIR:-build/test}
 echo "[2/3] building $build (debugoptimized, address+undefined sanitizers)"
 if [ ! -f "$build/build.ninja" ]; then
+  mkdir -p "$(dirname "$build")"
   if ! meson setup "$build" -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false \
       >"$root/$build.setup.log" 2>&1; then
     cat "$root/$build.setup.log"
