@@ -374,10 +374,14 @@ Result<std::unique_ptr<SqliteStoreImpl::Reader>> SqliteStoreImpl::OpenReader() {
                                              " FROM kv WHERE name=?1 AND id<=?2 ORDER BY id DESC LIMIT 1"));
   K1S_TRY(r->list.Prepare(
       r->db.get(),
+      // Walks the (name, id) index in key order and keeps each key's newest row at or below the
+      // revision, so LIMIT stops the scan early (a GROUP BY subquery would aggregate the whole range
+      // for every page).
       "SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.lease, "
-      "CASE WHEN ?5 THEN x'' ELSE k.value END FROM "
-      "(SELECT max(id) AS mid FROM kv WHERE name >= ?1 AND (?2 = '' OR name < ?2) AND id <= ?3 GROUP BY name) m "
-      "JOIN kv k ON k.id = m.mid WHERE k.deleted = 0 ORDER BY k.name LIMIT ?4"));
+      "CASE WHEN ?5 THEN x'' ELSE k.value END FROM kv k INDEXED BY kv_name_id "
+      "WHERE k.name >= ?1 AND (?2 = '' OR k.name < ?2) AND k.deleted = 0 AND k.id <= ?3 "
+      "AND k.id = (SELECT max(n.id) FROM kv n WHERE n.name = k.name AND n.id <= ?3) "
+      "ORDER BY k.name LIMIT ?4"));
   K1S_TRY(r->history.Prepare(
       r->db.get(),
       "SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.lease, k.value, "
