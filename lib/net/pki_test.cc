@@ -6,6 +6,7 @@
 
 #include "lib/base/files.h"
 #include "lib/base/process.h"
+#include "lib/net/kubeconfig.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace k1s::net {
@@ -94,6 +95,33 @@ TEST(PkiTest, OpensslCliAgreesWithOurCertificates) {
   std::string cmd = "openssl verify -purpose sslserver -CAfile " + dir.File("ca.crt") + " " + dir.File("server.crt") +
                     " >/dev/null && openssl pkey -in " + dir.File("server.key") + " -noout";
   EXPECT_EQ(std::system(cmd.c_str()), 0);
+}
+
+}  // namespace
+}  // namespace k1s::net
+
+namespace k1s::net {
+namespace {
+
+TEST(KubeconfigTest, RealKubectlReadsOurKubeconfig) {
+  testutil::TempDir dir;
+  auto ca = CreateSelfSignedCa("ca", 10);
+  CertRequest req;
+  req.common_name = "system:admin";
+  req.organizations = {"system:masters"};
+  req.usage = CertUsage::kClient;
+  auto admin = IssueCertificate(*ca, req);
+  ASSERT_TRUE(admin.ok());
+  std::string path = dir.File("etc/k1s/k1s.yaml");
+  ASSERT_TRUE(WriteKubeconfig(path, RenderKubeconfig("https://127.0.0.1:6443", ca->cert_pem, admin->cert_pem,
+                                                     admin->key_pem), 0600)
+                  .ok());
+  if (FindInPath("kubectl").empty()) GTEST_SKIP() << "kubectl not installed";
+  std::string out = dir.File("out.txt");
+  std::string cmd = "kubectl config view --kubeconfig " + path +
+                    " --raw -o jsonpath='{.clusters[0].cluster.server} {.current-context}' > " + out;
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(*ReadFile(out), "https://127.0.0.1:6443 default");
 }
 
 }  // namespace

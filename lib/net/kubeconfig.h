@@ -1,0 +1,17 @@
+// Kubeconfig files: the admin kubeconfig `k1s server` writes (/etc/k1s/k1s.yaml), k3s style: one
+// cluster, context and user all named "default", with the CA and client certificate inline.
+// Pure functions plus one file write; any thread.
+#pragma once
+
+#include <string>
+
+#include "lib/base/result.h"
+
+namespace k1s::net {
+
+std::string RenderKubeconfig(const std::string& server_url, const std::string& ca_pem,
+                             const std::string& client_cert_pem, const std::string& client_key_pem);
+// Writes the kubeconfig atomically with the given mode, creating parent directories.
+Status WriteKubeconfig(const std::string& path, const std::string& yaml, int mode);
+
+}  // namespace k1s::net
