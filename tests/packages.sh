@@ -3,7 +3,7 @@
 # Sourced by install.sh and tests/run.sh. Usage: k1s_install_packages PKG...
 k1s_build_packages=(meson ninja-build g++ pkg-config ccache git libsqlite3-dev libcli11-dev libyaml-cpp-dev
   libssl-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev protobuf-compiler libprotobuf-dev)
-k1s_test_packages=(libgtest-dev libgmock-dev googletest libbenchmark-dev python3 python3-kubernetes sqlite3
+k1s_test_packages=(libgtest-dev libgmock-dev googletest libbenchmark-dev python3 python3-kubernetes sqlite3 curl
   openssl)
 
 k1s_install_packages() {

@@ -1,0 +1,189 @@
+#include "lib/api/meta.h"
+
+#include <openssl/rand.h>
+
+#include <boost/json/parse.hpp>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "lib/base/strings.h"
+
+namespace k1s::api {
+
+json::object& Metadata(json::object& obj) {
+  auto& v = obj["metadata"];
+  if (!v.is_object()) v = json::object();
+  return v.as_object();
+}
+
+std::string MetaString(const json::object& obj, std::string_view field) {
+  auto m = obj.find("metadata");
+  if (m == obj.end() || !m->value().is_object()) return "";
+  auto f = m->value().as_object().find(field);
+  if (f == m->value().as_object().end() || !f->value().is_string()) return "";
+  return std::string(f->value().as_string());
+}
+
+std::map<std::string, std::string> Labels(const json::object& obj) {
+  std::map<std::string, std::string> out;
+  auto m = obj.find("metadata");
+  if (m == obj.end() || !m->value().is_object()) return out;
+  auto l = m->value().as_object().find("labels");
+  if (l == m->value().as_object().end() || !l->value().is_object()) return out;
+  for (const auto& kv : l->value().as_object()) {
+    if (kv.value().is_string()) out[std::string(kv.key())] = std::string(kv.value().as_string());
+  }
+  return out;
+}
+
+Result<json::object> ParseObject(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec) return Fail(ErrorCode::kBadRequest, "invalid JSON in the request body: " + ec.message());
+  if (!v.is_object()) return Fail(ErrorCode::kBadRequest, "the request body must be a JSON object");
+  return std::move(v.as_object());
+}
+
+namespace {
+bool IsAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+}  // namespace
+
+std::string ValidateDns1123Label(std::string_view name) {
+  const std::string msg =
+      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and "
+      "end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+      "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+  if (name.empty()) return msg;
+  if (name.size() > 63) return "must be no more than 63 characters";
+  if (!IsAlnum(name.front()) || !IsAlnum(name.back())) return msg;
+  for (char c : name)
+    if (!IsAlnum(c) && c != '-') return msg;
+  return "";
+}
+
+std::string ValidateDns1123Subdomain(std::string_view name) {
+  const std::string msg =
+      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
+      "start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
+      "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+  if (name.empty()) return msg;
+  if (name.size() > 253) return "must be no more than 253 characters";
+  for (const auto& part : Split(name, '.')) {
+    if (part.empty() || !IsAlnum(part.front()) || !IsAlnum(part.back())) return msg;
+    for (char c : part)
+      if (!IsAlnum(c) && c != '-') return msg;
+  }
+  return "";
+}
+
+std::string NowRfc3339() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string NewUid() {
+  unsigned char b[16];
+  RAND_bytes(b, sizeof b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  return buf;
+}
+
+std::string RandomSuffix(int n) {
+  static const char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";  // as Kubernetes: no vowels, no 0/1/3
+  std::string out;
+  unsigned char b[64];
+  RAND_bytes(b, sizeof b);
+  for (int i = 0; i < n && i < 64; ++i) out += kAlphabet[b[i] % (sizeof kAlphabet - 1)];
+  return out;
+}
+
+Result<LabelSelector> LabelSelector::Parse(std::string_view text) {
+  LabelSelector sel;
+  // Split on commas outside parentheses.
+  std::vector<std::string> parts;
+  std::string cur;
+  int depth = 0;
+  for (char c : text) {
+    if (c == '(') depth++;
+    if (c == ')') depth--;
+    if (c == ',' && depth == 0) {
+      parts.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) parts.push_back(cur);
+  for (auto& raw : parts) {
+    std::string p(Trim(raw));
+    if (p.empty()) continue;
+    Req r;
+    auto bad = Fail(ErrorCode::kBadRequest, "unable to parse requirement: invalid label selector \"" + p + "\"");
+    size_t pos;
+    if (p[0] == '!') {
+      r.key = std::string(Trim(p.substr(1)));
+      r.op = Req::Op::kNotExists;
+    } else if ((pos = p.find(" notin ")) != std::string::npos || (pos = p.find(" in ")) != std::string::npos) {
+      bool notin = p.compare(pos, 7, " notin ") == 0;
+      r.key = std::string(Trim(p.substr(0, pos)));
+      r.op = notin ? Req::Op::kNotIn : Req::Op::kIn;
+      std::string rest(Trim(p.substr(pos + (notin ? 7 : 4))));
+      if (rest.size() < 2 || rest.front() != '(' || rest.back() != ')') return bad;
+      for (auto& v : Split(rest.substr(1, rest.size() - 2), ',')) r.values.emplace_back(Trim(v));
+    } else if ((pos = p.find("!=")) != std::string::npos) {
+      r.key = std::string(Trim(p.substr(0, pos)));
+      r.op = Req::Op::kNotEq;
+      r.values.emplace_back(Trim(p.substr(pos + 2)));
+    } else if ((pos = p.find("==")) != std::string::npos) {
+      r.key = std::string(Trim(p.substr(0, pos)));
+      r.op = Req::Op::kEq;
+      r.values.emplace_back(Trim(p.substr(pos + 2)));
+    } else if ((pos = p.find('=')) != std::string::npos) {
+      r.key = std::string(Trim(p.substr(0, pos)));
+      r.op = Req::Op::kEq;
+      r.values.emplace_back(Trim(p.substr(pos + 1)));
+    } else {
+      r.key = p;
+      r.op = Req::Op::kExists;
+    }
+    if (r.key.empty()) return bad;
+    sel.reqs_.push_back(std::move(r));
+  }
+  return sel;
+}
+
+bool LabelSelector::Matches(const std::map<std::string, std::string>& labels) const {
+  for (const auto& r : reqs_) {
+    auto it = labels.find(r.key);
+    bool has = it != labels.end();
+    auto in = [&] { return has && std::find(r.values.begin(), r.values.end(), it->second) != r.values.end(); };
+    switch (r.op) {
+      case Req::Op::kEq:
+      case Req::Op::kIn:
+        if (!in()) return false;
+        break;
+      case Req::Op::kNotEq:
+      case Req::Op::kNotIn:
+        if (in()) return false;
+        break;
+      case Req::Op::kExists:
+        if (!has) return false;
+        break;
+      case Req::Op::kNotExists:
+        if (has) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+}  // namespace k1s::api
