@@ -16,7 +16,9 @@
 #include "cmd/server_flags.h"
 #include "datastore/sqlite/sqlite_store.h"
 #include "lib/base/files.h"
+#include "lib/base/log.h"
 #include "lib/base/process.h"
+#include "server/server.h"
 #include "version.h"
 
 namespace k1s::cmd {
@@ -62,7 +64,31 @@ int RunServer(int argc, char** argv) {
     std::cout << DescribeServerConfig(cfg);
     return 0;
   }
-  return NotBuiltYet("k1s server", "the API server lands with issue 3");
+  if (auto level = ParseLogLevel(cfg.log_level); level.ok()) SetLogLevel(*level);
+  if (!cfg.log_file.empty()) {
+    if (auto s = SetLogFile(cfg.log_file); !s.ok()) {
+      std::cerr << "k1s server: " << s.error().message << "\n";
+      return 1;
+    }
+  }
+  if (!cfg.disable_agent) {
+    K1S_LOG(kWarn, "server") << "the node agent is not built yet: running the control plane only (as --disable-agent)";
+  }
+  server::ServerOptions o;
+  o.data_dir = cfg.data_dir;
+  o.bind_address = cfg.bind_address;
+  o.https_listen_port = cfg.https_listen_port;
+  o.advertise_address = cfg.advertise_address;
+  o.write_kubeconfig = cfg.write_kubeconfig.empty() ? DefaultKubeconfig() : cfg.write_kubeconfig;
+  o.write_kubeconfig_mode = static_cast<int>(std::strtol(cfg.write_kubeconfig_mode.c_str(), nullptr, 8));
+  o.tls_san = cfg.tls_san;
+  o.service_cidr = cfg.service_cidr;
+  o.cluster_domain = cfg.cluster_domain;
+  o.token = cfg.token;
+  o.synchronous_full = cfg.datastore_sync == "full";
+  o.version = K1S_VERSION;
+  o.git_commit = kGitCommit;
+  return server::Run(o);
 }
 
 int RunAgent(int argc, char** argv) {

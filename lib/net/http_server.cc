@@ -4,6 +4,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -67,7 +68,15 @@ using SslStream = ssl::stream<tcp::socket>;
 
 class Responder final : public HttpResponder {
  public:
-  Responder(SslStream& stream, bool keep_alive) : stream_(stream), keep_alive_(keep_alive) {}
+  Responder(SslStream& stream, bool keep_alive, int fd, const std::atomic<bool>* stopped)
+      : stream_(stream), keep_alive_(keep_alive), fd_(fd), stopped_(stopped) {}
+
+  bool Alive() override {
+    if (!ok_ || (stopped_ && stopped_->load())) return false;
+    pollfd p{fd_, POLLRDHUP, 0};
+    if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR))) return false;
+    return true;
+  }
 
   bool Send(const HttpResponse& r) override {
     if (used_) return false;
@@ -125,6 +134,8 @@ class Responder final : public HttpResponder {
 
   SslStream& stream_;
   bool keep_alive_;
+  int fd_;
+  const std::atomic<bool>* stopped_;
   bool used_ = false;
   bool streaming_ = false;
   bool ok_ = true;
@@ -277,7 +288,7 @@ class ServerImpl final : public HttpServer {
         parser.header_limit(64 * 1024);
         http::read(stream, buffer, parser, ec);
         if (ec == http::error::body_limit) {
-          Responder r(stream, false);
+          Responder r(stream, false, fd, &stopped_);
           r.Send({413, "application/json", {},
                   std::string(R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)") +
                       "\"message\":\"the request body is too large: the limit is " +
@@ -301,7 +312,7 @@ class ServerImpl final : public HttpServer {
         ParseTarget(req);
         ReadClientCert(stream, req);
         bool keep_alive = msg.keep_alive() && !stopped_;
-        Responder responder(stream, keep_alive);
+        Responder responder(stream, keep_alive, fd, &stopped_);
         try {
           handler_(req, responder);
         } catch (const std::exception& e) {

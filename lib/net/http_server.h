@@ -52,6 +52,9 @@ class HttpResponder {
   virtual bool StartStream(int status, const std::string& content_type,
                            const std::vector<std::pair<std::string, std::string>>& headers = {}) = 0;
   virtual bool WriteChunk(std::string_view data) = 0;
+  // False once the client has closed the connection or the server is stopping: long-running handlers
+  // (watches) poll it between events.
+  virtual bool Alive() = 0;
 };
 
 using HttpHandler = std::function<void(HttpRequest&, HttpResponder&)>;

@@ -113,11 +113,18 @@ class CliTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("does not exist", r.stderr)
 
-    def test_server_not_built_yet_says_so(self):
+    def test_server_on_a_busy_port_fails_clearly(self):
+        import socket
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
         cfg = self.write("empty.yaml", "{}\n")
-        r = run("server", "-c", cfg, "--disable-agent")
-        self.assertEqual(r.returncode, 2)
-        self.assertIn("not built yet", r.stderr)
+        r = run("server", "-c", cfg, "--disable-agent", "--bind-address", "127.0.0.1", "--https-listen-port", str(port),
+                "--data-dir", os.path.join(self.dir, "data"), "--write-kubeconfig", os.path.join(self.dir, "kc.yaml"))
+        s.close()
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("cannot listen on 127.0.0.1:%d" % port, r.stderr)
 
     def test_agent_requires_server_url(self):
         cfg = self.write("empty.yaml", "{}\n")

@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Starts the real `k1s server --disable-agent` on a free port and a temp data dir and drives it with the
+real kubectl, the way a user does: discovery, namespaces, apply (create, unchanged, configured), get with
+tables and selectors, watch, patch, replace conflicts, delete, error messages, restart keeping data."""
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+K1S = os.environ.get("K1S_BIN", "build/test/cmd/k1s")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    def __init__(self, data_dir, kubeconfig):
+        self.data_dir, self.kubeconfig = data_dir, kubeconfig
+        self.port = free_port()
+        self.log_path = os.path.join(os.path.dirname(kubeconfig), "server.log")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("K1S_")}
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen(
+            [K1S, "server", "--disable-agent", "--config", "/dev/null", "--bind-address", "127.0.0.1",
+             "--https-listen-port", str(self.port), "--data-dir", data_dir, "--write-kubeconfig", kubeconfig],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("k1s server exited: " + open(self.log_path).read())
+            if "ready in" in open(self.log_path).read():
+                return
+            time.sleep(0.05)
+        raise RuntimeError("k1s server did not become ready: " + open(self.log_path).read())
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+        self.log.close()
+        return self.proc.returncode
+
+
+class ApiServerTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="k1s-api-")
+        cls.dir = cls.tmp.name
+        cls.kubeconfig = os.path.join(cls.dir, "kc.yaml")
+        cls.server = Server(os.path.join(cls.dir, "data"), cls.kubeconfig)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.server:
+            cls.server.stop()
+        cls.tmp.cleanup()
+
+    def kubectl(self, *args, input=None, ok=True):
+        env = dict(os.environ, KUBECONFIG=self.kubeconfig, KUBECACHEDIR=os.path.join(self.dir, "cache"))
+        r = subprocess.run(["kubectl", *args], capture_output=True, text=True, input=input, env=env, timeout=60)
+        if ok:
+            self.assertEqual(r.returncode, 0, "kubectl %s: %s%s" % (" ".join(args), r.stdout, r.stderr))
+        return r
+
+    def test_version_and_health(self):
+        r = self.kubectl("version", "-o", "json")
+        self.assertIn('"minor": "32"', r.stdout)
+        self.assertEqual(self.kubectl("get", "--raw", "/healthz").stdout, "ok")
+        self.assertIn("readyz check passed", self.kubectl("get", "--raw", "/readyz?verbose").stdout)
+
+    def test_system_namespaces_exist(self):
+        out = self.kubectl("get", "namespaces").stdout
+        for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
+            self.assertIn(ns, out)
+        self.assertIn("STATUS", out.splitlines()[0])
+
+    def test_api_resources_lists_short_names(self):
+        out = self.kubectl("api-resources").stdout
+        self.assertRegex(out, r"configmaps\s+cm\s+v1\s+true\s+ConfigMap")
+        self.assertRegex(out, r"namespaces\s+ns\s+v1\s+false\s+Namespace")
+
+    def test_apply_twice_then_changed_then_delete(self):
+        manifest = """apiVersion: v1
+kind: Namespace
+metadata:
+  name: apply-ns
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-config
+  namespace: apply-ns
+  labels: {app: web}
+data:
+  key: value
+"""
+        out = self.kubectl("apply", "-f", "-", input=manifest).stdout
+        self.assertIn("namespace/apply-ns created", out)
+        self.assertIn("configmap/web-config created", out)
+        out = self.kubectl("apply", "-f", "-", input=manifest).stdout
+        self.assertIn("configmap/web-config unchanged", out)
+        out = self.kubectl("apply", "-f", "-", input=manifest.replace("key: value", "key: changed")).stdout
+        self.assertIn("configmap/web-config configured", out)
+        got = self.kubectl("get", "cm", "web-config", "-n", "apply-ns", "-o", "jsonpath={.data.key}").stdout
+        self.assertEqual(got, "changed")
+        table = self.kubectl("get", "cm", "-n", "apply-ns").stdout
+        self.assertRegex(table, r"NAME\s+DATA\s+AGE")
+        self.assertRegex(table, r"web-config\s+1\s+\d+s")
+        self.assertIn("web-config", self.kubectl("get", "cm", "-A", "-l", "app=web").stdout)
+        self.assertNotIn("web-config", self.kubectl("get", "cm", "-A", "-l", "app=db").stdout)
+        self.assertIn('configmap "web-config" deleted', self.kubectl("delete", "cm", "web-config", "-n", "apply-ns").stdout)
+        r = self.kubectl("get", "cm", "web-config", "-n", "apply-ns", ok=False)
+        self.assertIn('Error from server (NotFound): configmaps "web-config" not found', r.stderr)
+        self.kubectl("delete", "ns", "apply-ns")
+
+    def test_error_messages_match_kubernetes(self):
+        r = self.kubectl("apply", "-f", "-", ok=False,
+                         input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name, namespace: default}\n")
+        self.assertIn('The ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"', r.stderr)
+        r = self.kubectl("apply", "-f", "-", ok=False,
+                         input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: nowhere}\n")
+        self.assertIn('namespaces "nowhere" not found', r.stderr)
+        cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dup, namespace: default}\n"
+        self.kubectl("create", "-f", "-", input=cm)
+        r = self.kubectl("create", "-f", "-", input=cm, ok=False)
+        self.assertIn('Error from server (AlreadyExists): error when creating "STDIN": configmaps "dup" already exists',
+                      r.stderr)
+        r = self.kubectl("delete", "ns", "default", ok=False)
+        self.assertIn("this namespace may not be deleted", r.stderr)
+
+    def test_replace_with_stale_version_is_a_conflict(self):
+        self.kubectl("create", "-f", "-", input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cas, namespace: default}\ndata: {a: '1'}\n")
+        stale = self.kubectl("get", "cm", "cas", "-o", "yaml").stdout
+        self.kubectl("patch", "cm", "cas", "--type", "merge", "-p", '{"data":{"a":"2"}}')
+        r = self.kubectl("replace", "-f", "-", input=stale, ok=False)
+        self.assertIn('Operation cannot be fulfilled on configmaps "cas": the object has been modified', r.stderr)
+        self.assertEqual(self.kubectl("get", "cm", "cas", "-o", "jsonpath={.data.a}").stdout, "2")
+
+    def test_get_watch_receives_events(self):
+        env = dict(os.environ, KUBECONFIG=self.kubeconfig, KUBECACHEDIR=os.path.join(self.dir, "cache"))
+        self.kubectl("create", "namespace", "--dry-run=client", "-o", "yaml", "watch-ns")  # client-only sanity
+        self.kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: Namespace\nmetadata: {name: watch-ns}\n")
+        w = subprocess.Popen(["kubectl", "get", "cm", "-n", "watch-ns", "-w", "--output-watch-events"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        time.sleep(1)
+        self.kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: w1, namespace: watch-ns}\n")
+        self.kubectl("delete", "cm", "w1", "-n", "watch-ns")
+        time.sleep(1)
+        w.terminate()
+        out, _ = w.communicate(timeout=10)
+        self.assertRegex(out, r"ADDED\s+w1")
+        self.assertRegex(out, r"DELETED\s+w1")
+
+    def test_zz_restart_keeps_objects_and_versions(self):
+        self.kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep, namespace: default}\ndata: {a: b}\n")
+        rv = self.kubectl("get", "cm", "keep", "-o", "jsonpath={.metadata.resourceVersion}").stdout
+        self.assertEqual(self.server.stop(), 0)
+        type(self).server = Server(os.path.join(self.dir, "data"), self.kubeconfig)
+        self.assertEqual(self.kubectl("get", "cm", "keep", "-o", "jsonpath={.metadata.resourceVersion}").stdout, rv)
+
+
+class AnonymousTest(unittest.TestCase):
+    def test_anonymous_requests_are_forbidden_but_health_is_public(self):
+        tmp = tempfile.TemporaryDirectory(prefix="k1s-anon-")
+        server = Server(os.path.join(tmp.name, "data"), os.path.join(tmp.name, "kc.yaml"))
+        try:
+            base = "https://127.0.0.1:%d" % server.port
+            ca = os.path.join(tmp.name, "data", "server", "tls", "server-ca.crt")
+            r = subprocess.run(["curl", "-sS", "--cacert", ca, base + "/api/v1/namespaces"], capture_output=True, text=True)
+            self.assertIn('"reason":"Forbidden"', r.stdout)
+            self.assertIn("system:anonymous", r.stdout)
+            r = subprocess.run(["curl", "-sS", "--cacert", ca, base + "/livez"], capture_output=True, text=True)
+            self.assertEqual(r.stdout, "ok")
+        finally:
+            server.stop()
+            tmp.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
