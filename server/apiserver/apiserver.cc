@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "lib/api/meta.h"
+#include "lib/api/patch.h"
 #include "lib/base/log.h"
 #include "lib/base/strings.h"
 
@@ -93,23 +94,6 @@ int64_t CountMap(const json::object& obj, const char* field) {
   return it != obj.end() && it->value().is_object() ? static_cast<int64_t>(it->value().as_object().size()) : 0;
 }
 
-// A JSON merge patch (RFC 7386) applied in place.
-void MergePatch(json::value& target, const json::value& patch) {
-  if (!patch.is_object()) {
-    target = patch;
-    return;
-  }
-  if (!target.is_object()) target = json::object();
-  auto& t = target.as_object();
-  for (const auto& kv : patch.as_object()) {
-    if (kv.value().is_null()) {
-      t.erase(kv.key());
-    } else {
-      MergePatch(t[kv.key()], kv.value());
-    }
-  }
-}
-
 }  // namespace
 
 struct ApiServer::Impl {
@@ -158,11 +142,15 @@ struct ApiServer::Impl {
     return out;
   }
 
-  std::vector<std::string> Groups() {
-    std::vector<std::string> groups;
-    for (const auto& r : resources)
-      if (!r.group.empty() && std::find(groups.begin(), groups.end(), r.group) == groups.end())
-        groups.push_back(r.group);
+  // Served API groups in table order, each with its version.
+  std::vector<std::pair<std::string, std::string>> Groups() {
+    std::vector<std::pair<std::string, std::string>> groups;
+    for (const auto& r : resources) {
+      if (r.group.empty()) continue;
+      bool seen = false;
+      for (auto& g : groups) seen |= g.first == r.group;
+      if (!seen) groups.emplace_back(r.group, r.version);
+    }
     return groups;
   }
 
@@ -182,17 +170,17 @@ struct ApiServer::Impl {
     }
     if (parts.size() == 1 && parts[0] == "apis") {
       json::array groups;
-      for (const auto& g : Groups()) {
-        json::object gv{{"groupVersion", g + "/v1"}, {"version", "v1"}};
+      for (const auto& [g, v] : Groups()) {
+        json::object gv{{"groupVersion", g + "/" + v}, {"version", v}};
         groups.push_back(json::object{{"name", g}, {"versions", json::array{gv}}, {"preferredVersion", gv}});
       }
       SendJson(resp, 200, json::object{{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", groups}});
       return;
     }
     if (parts.size() == 2 && parts[0] == "apis") {
-      for (const auto& g : Groups()) {
+      for (const auto& [g, v] : Groups()) {
         if (g != parts[1]) continue;
-        json::object gv{{"groupVersion", g + "/v1"}, {"version", "v1"}};
+        json::object gv{{"groupVersion", g + "/" + v}, {"version", v}};
         SendJson(resp, 200, json::object{{"kind", "APIGroup"}, {"apiVersion", "v1"}, {"name", g},
                                          {"versions", json::array{gv}}, {"preferredVersion", gv}});
         return;
@@ -543,16 +531,20 @@ struct ApiServer::Impl {
     std::string type = req.Header("content-type");
     bool merge = type.find("application/merge-patch+json") == 0 ||
                  type.find("application/strategic-merge-patch+json") == 0;
-    if (!merge) {
+    bool json_patch = type.find("application/json-patch+json") == 0;
+    if (!merge && !json_patch) {
       return SendError(resp, {415, "UnsupportedMediaType",
                               "the body of the request was in an unknown format - accepted media types include: "
-                              "application/merge-patch+json, application/strategic-merge-patch+json",
+                              "application/json-patch+json, application/merge-patch+json, "
+                              "application/strategic-merge-patch+json",
                               "", "", "", {}});
     }
     boost::system::error_code ec;
     json::value patch = json::parse(req.body, ec);
-    if (ec || !patch.is_object()) {
-      return SendError(resp, {400, "BadRequest", "error decoding patch: invalid JSON object", "", "", "", {}});
+    if (ec || (merge && !patch.is_object()) || (json_patch && !patch.is_array())) {
+      return SendError(resp, {400, "BadRequest", std::string("error decoding patch: ") +
+                                                     (ec ? ec.message() : "unexpected JSON type for this patch type"),
+                              "", "", "", {}});
     }
     auto current = store.Get(Key(r, ns, name));
     if (!current.ok()) {
@@ -560,10 +552,20 @@ struct ApiServer::Impl {
       return SendError(resp, FromError(current.error(), &r, name));
     }
     json::value target = Decode(*current);
-    MergePatch(target, patch);
+    if (json_patch) {
+      if (auto s = api::ApplyJsonPatch(target, patch); !s.ok()) {
+        return SendError(resp, {422, "Invalid", "the server rejected our request due to an error in our request: " +
+                                                    s.error().message, "", "", "", {}});
+      }
+      if (!target.is_object()) {
+        return SendError(resp, {422, "Invalid", "the patched object is not a JSON object", name, r.plural, r.group, {}});
+      }
+    } else {
+      api::ApplyMergePatch(target, patch);
+    }
     // A resourceVersion in the patch is a precondition; otherwise the patch applies to the current object.
-    std::string rv = api::MetaString(patch.as_object(), "resourceVersion");
-    if (rv.empty()) api::Metadata(target.as_object()).erase("resourceVersion");
+    std::string rv = patch.is_object() ? api::MetaString(patch.as_object(), "resourceVersion") : "";
+    if (rv.empty() && !json_patch) api::Metadata(target.as_object()).erase("resourceVersion");
     Replace(r, ns, name, std::move(target.as_object()), *current, req, resp);
   }
 

@@ -4,11 +4,12 @@ namespace k1s::registry {
 
 std::vector<ResourceInfo> BuiltinResources() {
   std::vector<ResourceInfo> r;
-  auto add = [&](std::string group, std::string kind, std::string plural, bool namespaced,
+  r.reserve(64);
+  auto add = [&](std::string group, std::string version, std::string kind, std::string plural, bool namespaced,
                  std::vector<std::string> short_names, std::vector<std::string> categories = {}) {
     ResourceInfo info;
     info.group = std::move(group);
-    info.version = "v1";
+    info.version = std::move(version);
     info.kind = std::move(kind);
     info.plural = std::move(plural);
     info.singular = info.kind;
@@ -19,12 +20,48 @@ std::vector<ResourceInfo> BuiltinResources() {
     r.push_back(std::move(info));
     return &r.back();
   };
-  add("", "Namespace", "namespaces", false, {"ns"})->label_names = true;
-  add("", "ConfigMap", "configmaps", true, {"cm"});
-  add("", "Secret", "secrets", true, {});
-  add("", "ServiceAccount", "serviceaccounts", true, {"sa"});
-  add("", "Event", "events", true, {"ev"});
-  add("coordination.k8s.io", "Lease", "leases", true, {});
+  const std::vector<std::string> all = {"all"};
+  // core/v1
+  add("", "v1", "Namespace", "namespaces", false, {"ns"})->label_names = true;
+  add("", "v1", "Pod", "pods", true, {"po"}, all);
+  add("", "v1", "Service", "services", true, {"svc"}, all)->label_names = true;
+  add("", "v1", "Endpoints", "endpoints", true, {"ep"});
+  add("", "v1", "ConfigMap", "configmaps", true, {"cm"});
+  add("", "v1", "Secret", "secrets", true, {});
+  add("", "v1", "ServiceAccount", "serviceaccounts", true, {"sa"});
+  add("", "v1", "Node", "nodes", false, {"no"});
+  add("", "v1", "Event", "events", true, {"ev"});
+  add("", "v1", "LimitRange", "limitranges", true, {"limits"});
+  add("", "v1", "ResourceQuota", "resourcequotas", true, {"quota"});
+  add("", "v1", "PersistentVolume", "persistentvolumes", false, {"pv"});
+  add("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true, {"pvc"});
+  // apps/v1
+  add("apps", "v1", "Deployment", "deployments", true, {"deploy"}, all);
+  add("apps", "v1", "ReplicaSet", "replicasets", true, {"rs"}, all);
+  add("apps", "v1", "StatefulSet", "statefulsets", true, {"sts"}, all);
+  add("apps", "v1", "DaemonSet", "daemonsets", true, {"ds"}, all);
+  add("apps", "v1", "ControllerRevision", "controllerrevisions", true, {});
+  // batch/v1, autoscaling/v2
+  add("batch", "v1", "Job", "jobs", true, {}, all);
+  add("batch", "v1", "CronJob", "cronjobs", true, {"cj"}, all);
+  add("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, {"hpa"}, all);
+  // coordination, discovery, events
+  add("coordination.k8s.io", "v1", "Lease", "leases", true, {});
+  add("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, {});
+  add("events.k8s.io", "v1", "Event", "events", true, {"ev"});
+  // rbac, policy, networking, storage, scheduling, certificates, apiextensions
+  add("rbac.authorization.k8s.io", "v1", "Role", "roles", true, {});
+  add("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true, {});
+  add("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false, {});
+  add("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false, {});
+  add("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, {"pdb"});
+  add("networking.k8s.io", "v1", "Ingress", "ingresses", true, {"ing"});
+  add("networking.k8s.io", "v1", "IngressClass", "ingressclasses", false, {});
+  add("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, {"netpol"});
+  add("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, {"sc"});
+  add("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, {"pc"});
+  add("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", false, {"csr"});
+  add("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, {"crd", "crds"});
   return r;
 }
 

@@ -27,6 +27,7 @@ class Server:
         self.port = free_port()
         self.log_path = os.path.join(os.path.dirname(kubeconfig), "server.log")
         env = {k: v for k, v in os.environ.items() if not k.startswith("K1S_")}
+        offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
             [K1S, "server", "--disable-agent", "--config", "/dev/null", "--bind-address", "127.0.0.1",
@@ -35,11 +36,15 @@ class Server:
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("k1s server exited: " + open(self.log_path).read())
-            if "ready in" in open(self.log_path).read():
-                return
+                with open(self.log_path) as f:
+                    raise RuntimeError("k1s server exited: " + f.read())
+            with open(self.log_path) as f:
+                f.seek(offset)
+                if "ready in" in f.read():  # this run's line, not an earlier run's
+                    return
             time.sleep(0.05)
-        raise RuntimeError("k1s server did not become ready: " + open(self.log_path).read())
+        with open(self.log_path) as f:
+            raise RuntimeError("k1s server did not become ready: " + f.read())
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
@@ -157,6 +162,26 @@ data:
         out, _ = w.communicate(timeout=10)
         self.assertRegex(out, r"ADDED\s+w1")
         self.assertRegex(out, r"DELETED\s+w1")
+
+    def test_json_patch_and_other_kinds(self):
+        deploy = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default, labels: {app: web}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx}]
+"""
+        self.assertIn("deployment.apps/web created", self.kubectl("apply", "-f", "-", input=deploy).stdout)
+        self.kubectl("patch", "deploy", "web", "--type", "json", "-p", '[{"op":"replace","path":"/spec/replicas","value":3}]')
+        self.assertEqual(self.kubectl("get", "deploy", "web", "-o", "jsonpath={.spec.replicas}").stdout, "3")
+        r = self.kubectl("patch", "deploy", "web", "--type", "json", "-p", '[{"op":"remove","path":"/nope"}]', ok=False)
+        self.assertIn("does not exist", r.stderr)
+        self.assertIn("web", self.kubectl("get", "all").stdout)
+        self.kubectl("delete", "deploy", "web")
 
     def test_zz_restart_keeps_objects_and_versions(self):
         self.kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep, namespace: default}\ndata: {a: b}\n")
