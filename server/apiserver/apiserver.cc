@@ -7,6 +7,7 @@
 
 #include "lib/api/meta.h"
 #include "lib/api/patch.h"
+#include "lib/api/protobuf.h"
 #include "lib/base/log.h"
 #include "lib/base/strings.h"
 
@@ -464,11 +465,16 @@ struct ApiServer::Impl {
 
   Result<json::object> ParseBody(const ResourceInfo& r, const net::HttpRequest& req) {
     std::string type = req.Header("content-type");
-    if (type.find("protobuf") != std::string::npos) {
-      return Fail(ErrorCode::kUnsupportedMediaType,
-                  "the body of the request was in an unknown format - accepted media types include: application/json, "
-                  "application/yaml (protobuf bodies for " + r.plural + " are not supported yet)");
+    if (type.find("application/vnd.kubernetes.protobuf") == 0) {
+      auto obj = api::DecodeProtobufObject(req.body);
+      if (!obj.ok() && obj.error().code == ErrorCode::kUnsupportedMediaType) {
+        return Fail(ErrorCode::kUnsupportedMediaType,
+                    "the body of the request was in an unknown format - accepted media types include: "
+                    "application/json, application/yaml (" + obj.error().message + ")");
+      }
+      return obj;
     }
+    (void)r;
     return api::ParseObject(req.body);
   }
 

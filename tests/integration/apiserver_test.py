@@ -183,6 +183,20 @@ spec:
         self.assertIn("web", self.kubectl("get", "all").stdout)
         self.kubectl("delete", "deploy", "web")
 
+    def test_imperative_creates_send_protobuf(self):
+        self.assertIn("namespace/imp created", self.kubectl("create", "namespace", "imp").stdout)
+        self.kubectl("create", "configmap", "c1", "-n", "imp", "--from-literal=a=b")
+        self.kubectl("create", "secret", "generic", "s1", "-n", "imp", "--from-literal=k=v")
+        self.kubectl("create", "serviceaccount", "robot", "-n", "imp")
+        self.kubectl("create", "deployment", "web", "-n", "imp", "--image=nginx", "--replicas=2")
+        self.assertEqual(self.kubectl("get", "cm", "c1", "-n", "imp", "-o", "jsonpath={.data.a}").stdout, "b")
+        self.assertEqual(self.kubectl("get", "secret", "s1", "-n", "imp", "-o", "jsonpath={.data.k}").stdout, "dg==")
+        self.assertEqual(self.kubectl("get", "deploy", "web", "-n", "imp", "-o", "jsonpath={.spec.replicas}").stdout, "2")
+        r = self.kubectl("create", "configmap", "c1", "-n", "imp", ok=False)
+        self.assertIn('configmaps "c1" already exists', r.stderr)
+        self.kubectl("delete", "namespace", "imp")
+        self.assertIn("No resources found", self.kubectl("get", "cm", "-n", "imp").stderr)
+
     def test_zz_restart_keeps_objects_and_versions(self):
         self.kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep, namespace: default}\ndata: {a: b}\n")
         rv = self.kubectl("get", "cm", "keep", "-o", "jsonpath={.metadata.resourceVersion}").stdout
