@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the release benchmarks and runs one: bench/run.sh datastore [--seconds S] [--quick] [--dir DIR]
+# Builds the release benchmarks and runs one: bench/run.sh datastore|apiserver [--seconds S] [--quick]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-datastore}
@@ -7,5 +7,7 @@ shift || true
 if [ ! -f build/bench/build.ninja ]; then
   meson setup build/bench -Dbuildtype=release -Dtests=disabled >/dev/null
 fi
-ninja -C build/bench "bench/$which/${which}_bench" >/dev/null
+targets="bench/$which/${which}_bench"
+if [ "$which" = apiserver ]; then targets="$targets cmd/k1s"; fi
+ninja -C build/bench $targets >/dev/null
 exec "build/bench/bench/$which/${which}_bench" "$@"
