@@ -66,6 +66,7 @@ class Conn {
   explicit Conn(ssl::context& tls) : stream_(io_, tls) {
     tcp::resolver resolver(io_);
     asio::connect(stream_.next_layer(), resolver.resolve("127.0.0.1", std::to_string(g_port)));
+    stream_.next_layer().set_option(tcp::no_delay(true));
     stream_.handshake(ssl::stream_base::client);
   }
   int Do(http::verb verb, const std::string& target, const std::string& body = "",
