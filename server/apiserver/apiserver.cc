@@ -422,6 +422,7 @@ struct ApiServer::Impl {
     }
     meta["uid"] = api::NewUid();
     meta["creationTimestamp"] = api::NowRfc3339();
+    meta["generation"] = 1;
     meta.erase("resourceVersion");
     meta.erase("deletionTimestamp");
     if (r.plural == "namespaces") {
@@ -504,6 +505,18 @@ struct ApiServer::Impl {
     meta["uid"] = api::MetaString(cur, "uid");
     meta["creationTimestamp"] = api::MetaString(cur, "creationTimestamp");
     meta.erase("resourceVersion");
+    // generation counts changes to the desired state (spec, or data for kinds without spec).
+    int64_t generation = 1;
+    if (auto m = cur.find("metadata"); m != cur.end() && m->value().is_object()) {
+      if (auto g = m->value().as_object().find("generation"); g != m->value().as_object().end() && g->value().is_int64())
+        generation = g->value().as_int64();
+    }
+    auto spec_of = [](const json::object& o) {
+      auto it = o.find("spec");
+      return it == o.end() ? json::value() : it->value();
+    };
+    if (spec_of(obj) != spec_of(cur)) ++generation;
+    meta["generation"] = generation;
     if (DryRun(req)) {
       meta["resourceVersion"] = std::to_string(current.mod_revision);
       return SendJson(resp, 200, obj);

@@ -176,8 +176,11 @@ spec:
       containers: [{name: web, image: nginx}]
 """
         self.assertIn("deployment.apps/web created", self.kubectl("apply", "-f", "-", input=deploy).stdout)
+        self.assertEqual(self.kubectl("get", "deploy", "web", "-o", "jsonpath={.metadata.generation}").stdout, "1")
         self.kubectl("patch", "deploy", "web", "--type", "json", "-p", '[{"op":"replace","path":"/spec/replicas","value":3}]')
-        self.assertEqual(self.kubectl("get", "deploy", "web", "-o", "jsonpath={.spec.replicas}").stdout, "3")
+        self.assertEqual(self.kubectl("get", "deploy", "web", "-o", "jsonpath={.spec.replicas} {.metadata.generation}").stdout, "3 2")
+        self.kubectl("label", "deploy", "web", "tier=front")  # metadata only: generation stays
+        self.assertEqual(self.kubectl("get", "deploy", "web", "-o", "jsonpath={.metadata.generation}").stdout, "2")
         r = self.kubectl("patch", "deploy", "web", "--type", "json", "-p", '[{"op":"remove","path":"/nope"}]', ok=False)
         self.assertIn("does not exist", r.stderr)
         self.assertIn("web", self.kubectl("get", "all").stdout)
