@@ -83,6 +83,7 @@ int RunServer(int argc, char** argv) {
   o.write_kubeconfig_mode = static_cast<int>(std::strtol(cfg.write_kubeconfig_mode.c_str(), nullptr, 8));
   o.tls_san = cfg.tls_san;
   o.service_cidr = cfg.service_cidr;
+  o.service_node_port_range = cfg.service_node_port_range;
   o.cluster_domain = cfg.cluster_domain;
   o.token = cfg.token;
   o.synchronous_full = cfg.datastore_sync == "full";

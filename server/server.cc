@@ -204,6 +204,9 @@ int Run(const ServerOptions& o) {
   apiserver::ApiServerOptions ao;
   ao.version = o.version;
   ao.git_commit = o.git_commit;
+  ao.service_cidr = o.service_cidr;
+  ao.service_node_port_range = o.service_node_port_range;
+  ao.https_port = o.https_listen_port;
   apiserver::ApiServer api(**store, registry::BuiltinResources(), ao);
   if (auto s = api.EnsureSystemNamespaces(); !s.ok()) {
     K1S_LOG(kError, kComponent) << "creating system namespaces: " << s.error().message;

@@ -19,6 +19,7 @@ struct ServerOptions {
   int write_kubeconfig_mode = 0600;
   std::vector<std::string> tls_san;
   std::string service_cidr = "10.43.0.0/16";
+  std::string service_node_port_range = "30000-32767";
   std::string cluster_domain = "cluster.local";
   std::string token;
   bool synchronous_full = true;

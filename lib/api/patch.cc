@@ -1,5 +1,6 @@
 #include "lib/api/patch.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <string>
 #include <vector>
@@ -25,6 +26,143 @@ void ApplyMergePatch(json::value& target, const json::value& patch) {
 }
 
 namespace {
+
+// The merge key of a list field, by field name ("" when the list is replaced as a whole). `ports` is
+// keyed by containerPort in containers and by port in Services: the elements tell which.
+std::string MergeKey(std::string_view field, const json::array& sample) {
+  if (field == "containers" || field == "initContainers" || field == "ephemeralContainers" || field == "env" ||
+      field == "volumes" || field == "imagePullSecrets")
+    return "name";
+  if (field == "volumeMounts") return "mountPath";
+  if (field == "volumeDevices") return "devicePath";
+  if (field == "hostAliases") return "ip";
+  if (field == "conditions") return "type";
+  if (field == "ownerReferences") return "uid";
+  if (field == "topologySpreadConstraints") return "topologyKey";
+  if (field == "ports") {
+    for (const auto& e : sample)
+      if (e.is_object() && e.as_object().contains("containerPort")) return "containerPort";
+    return "port";
+  }
+  return "";
+}
+
+bool SameKey(const json::value& a, const json::value& b, const std::string& key) {
+  if (!a.is_object() || !b.is_object()) return false;
+  auto x = a.as_object().find(key), y = b.as_object().find(key);
+  return x != a.as_object().end() && y != b.as_object().end() && x->value() == y->value();
+}
+
+void Strategic(json::value& target, const json::value& patch);
+
+void StrategicList(json::array& target, const json::array& patch, const std::string& key) {
+  for (const auto& p : patch) {
+    if (!p.is_object()) continue;
+    const auto& po = p.as_object();
+    auto directive = po.find("$patch");
+    auto it = std::find_if(target.begin(), target.end(), [&](const json::value& t) { return SameKey(t, p, key); });
+    if (directive != po.end() && directive->value() == "delete") {
+      if (it != target.end()) target.erase(it);
+      continue;
+    }
+    if (it != target.end()) {
+      Strategic(*it, p);
+    } else {
+      json::value fresh = json::object();
+      Strategic(fresh, p);
+      target.push_back(std::move(fresh));
+    }
+  }
+}
+
+// Orders list by the keys in `order` (elements not named keep their relative order, after).
+void Reorder(json::array& list, const json::array& order, const std::string& key) {
+  json::array out;
+  std::vector<bool> used(list.size(), false);
+  for (const auto& o : order) {
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (!used[i] && (key.empty() ? list[i] == o : SameKey(list[i], o, key))) {
+        out.push_back(list[i]);
+        used[i] = true;
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; i < list.size(); ++i)
+    if (!used[i]) out.push_back(list[i]);
+  list = std::move(out);
+}
+
+void Strategic(json::value& target, const json::value& patch) {
+  if (!patch.is_object()) {
+    target = patch;
+    return;
+  }
+  const auto& po = patch.as_object();
+  if (auto d = po.find("$patch"); d != po.end() && d->value() == "replace") {
+    json::object copy = po;
+    copy.erase("$patch");
+    target = std::move(copy);
+    return;
+  }
+  if (!target.is_object()) target = json::object();
+  auto& t = target.as_object();
+  if (auto rk = po.find("$retainKeys"); rk != po.end() && rk->value().is_array()) {
+    std::vector<std::string> drop;
+    for (const auto& kv : t) {
+      bool keep = false;
+      for (const auto& k : rk->value().as_array()) keep |= k.is_string() && k.as_string() == kv.key();
+      if (!keep) drop.emplace_back(kv.key());
+    }
+    for (const auto& k : drop) t.erase(k);
+  }
+  for (const auto& kv : po) {
+    std::string_view k = kv.key();
+    if (k == "$patch" || k == "$retainKeys" || k.rfind("$setElementOrder/", 0) == 0) continue;
+    if (k.rfind("$deleteFromPrimitiveList/", 0) == 0) {
+      std::string field(k.substr(25));
+      auto it = t.find(field);
+      if (it != t.end() && it->value().is_array() && kv.value().is_array()) {
+        auto& arr = it->value().as_array();
+        for (const auto& v : kv.value().as_array()) {
+          auto pos = std::find(arr.begin(), arr.end(), v);
+          if (pos != arr.end()) arr.erase(pos);
+        }
+      }
+      continue;
+    }
+    if (kv.value().is_null()) {
+      t.erase(k);
+      continue;
+    }
+    if (kv.value().is_array()) {
+      const auto& parr = kv.value().as_array();
+      auto cur = t.find(k);
+      std::string key = MergeKey(k, parr);
+      if (key.empty() && cur != t.end() && cur->value().is_array()) key = MergeKey(k, cur->value().as_array());
+      if (!key.empty() && cur != t.end() && cur->value().is_array()) {
+        StrategicList(cur->value().as_array(), parr, key);
+      } else if (!key.empty()) {
+        json::array fresh;
+        StrategicList(fresh, parr, key);
+        t[k] = std::move(fresh);
+      } else {
+        t[k] = kv.value();
+      }
+      continue;
+    }
+    Strategic(t[k], kv.value());
+  }
+  // $setElementOrder after the merge.
+  for (const auto& kv : po) {
+    std::string_view k = kv.key();
+    if (k.rfind("$setElementOrder/", 0) != 0 || !kv.value().is_array()) continue;
+    std::string field(k.substr(17));
+    auto it = t.find(field);
+    if (it == t.end() || !it->value().is_array()) continue;
+    Reorder(it->value().as_array(), kv.value().as_array(), MergeKey(field, it->value().as_array()));
+  }
+}
 
 // Splits a JSON pointer ("/a/b~1c") into unescaped tokens.
 Result<std::vector<std::string>> ParsePointer(std::string_view ptr) {
@@ -136,6 +274,8 @@ Status Add(json::value& root, const std::string& path, json::value v, bool repla
 }
 
 }  // namespace
+
+void ApplyStrategicMergePatch(json::value& target, const json::value& patch) { Strategic(target, patch); }
 
 Status ApplyJsonPatch(json::value& target, const json::value& patch) {
   if (!patch.is_array()) return Fail(ErrorCode::kInvalid, "a JSON patch must be an array of operations");

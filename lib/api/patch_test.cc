@@ -25,6 +25,28 @@ TEST(PatchTest, MergePatchMergesObjectsAndNullDeletes) {
             R"({"a":{"c":2,"e":3},"d":[2]})");
 }
 
+std::string Strategic(const char* doc, const char* patch) {
+  auto v = boost::json::parse(doc);
+  ApplyStrategicMergePatch(v, boost::json::parse(patch));
+  return boost::json::serialize(v);
+}
+
+TEST(PatchTest, StrategicMergeMergesKeyedListsAndHonoursDirectives) {
+  // kubectl apply changing a Service port: the old port is deleted by key, order set explicitly.
+  EXPECT_EQ(Strategic(R"({"spec":{"ports":[{"port":80,"targetPort":8080,"protocol":"TCP"}]}})",
+                      R"({"spec":{"$setElementOrder/ports":[{"port":81}],"ports":[{"port":81,"targetPort":8080},{"$patch":"delete","port":80}]}})"),
+            R"({"spec":{"ports":[{"port":81,"targetPort":8080}]}})");
+  // Containers merge by name; a field inside one container changes, the other is untouched.
+  EXPECT_EQ(Strategic(R"({"containers":[{"name":"a","image":"x"},{"name":"b","image":"y"}]})",
+                      R"({"containers":[{"name":"b","image":"z"}]})"),
+            R"({"containers":[{"name":"a","image":"x"},{"name":"b","image":"z"}]})");
+  // Lists without a merge key are replaced; null deletes; $patch: replace replaces a map.
+  EXPECT_EQ(Strategic(R"({"args":["a"],"m":{"x":1,"y":2},"r":{"a":1}})", R"({"args":["b"],"m":{"x":null},"r":{"$patch":"replace","b":2}})"),
+            R"({"args":["b"],"m":{"y":2},"r":{"b":2}})");
+  EXPECT_EQ(Strategic(R"({"finalizers":["a","b","c"]})", R"({"$deleteFromPrimitiveList/finalizers":["b"]})"),
+            R"({"finalizers":["a","c"]})");
+}
+
 TEST(PatchTest, JsonPatchOperations) {
   EXPECT_EQ(Applied(R"({"a":[1,2]})", R"([{"op":"add","path":"/a/1","value":9}])", true), R"({"a":[1,9,2]})");
   EXPECT_EQ(Applied(R"({"a":[1,2]})", R"([{"op":"add","path":"/a/-","value":3}])", true), R"({"a":[1,2,3]})");

@@ -1,5 +1,7 @@
 #include "server/apiserver/apiserver.h"
 
+#include <optional>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
@@ -10,6 +12,7 @@
 #include "lib/api/protobuf.h"
 #include "lib/base/log.h"
 #include "lib/base/strings.h"
+#include "server/registry/services.h"
 
 namespace k1s::apiserver {
 
@@ -102,8 +105,32 @@ struct ApiServer::Impl {
   std::vector<ResourceInfo> resources;
   ApiServerOptions options;
 
+  std::optional<registry::ServiceAllocator> services;
+
   Impl(datastore::Store& s, std::vector<ResourceInfo> r, ApiServerOptions o)
-      : store(s), resources(std::move(r)), options(std::move(o)) {}
+      : store(s), resources(std::move(r)), options(std::move(o)) {
+    auto alloc = registry::ServiceAllocator::Make(store, options.service_cidr, options.service_node_port_range);
+    if (alloc.ok()) {
+      services.emplace(std::move(*alloc));
+    } else {
+      K1S_LOG(kError, kComponent) << "services will not get cluster IPs: " << alloc.error().message;
+    }
+  }
+
+  static bool IsService(const ResourceInfo& r) { return r.group.empty() && r.plural == "services"; }
+
+  // 422 Invalid with one cause per field error, worded as upstream.
+  static ApiError InvalidError(const ResourceInfo& r, const std::string& name,
+                              const std::vector<registry::FieldError>& errs) {
+    json::array causes;
+    std::vector<std::string> parts;
+    for (const auto& e : errs) {
+      causes.push_back(json::object{{"reason", e.reason}, {"message", e.message}, {"field", e.field}});
+      parts.push_back(e.field + ": " + e.message);
+    }
+    std::string joined = parts.size() == 1 ? parts[0] : "[" + Join(parts, ", ") + "]";
+    return {422, "Invalid", r.kind + " \"" + name + "\" is invalid: " + joined, name, r.kind, r.group, causes};
+  }
 
   const ResourceInfo* Find(const std::string& group, const std::string& version, const std::string& plural) {
     for (const auto& r : resources)
@@ -213,6 +240,12 @@ struct ApiServer::Impl {
     if (r.plural == "configmaps" || r.plural == "secrets")
       cols.push_back(col("Data", "string", "Number of items in the data"));
     if (r.plural == "serviceaccounts") cols.push_back(col("Secrets", "string", "Number of secrets"));
+    if (IsService(r)) {
+      cols.push_back(col("Type", "string", "The type of the service"));
+      cols.push_back(col("Cluster-IP", "string", "The cluster IP of the service"));
+      cols.push_back(col("External-IP", "string", "The external IPs of the service"));
+      cols.push_back(col("Port(s)", "string", "The ports of the service"));
+    }
     cols.push_back(col("Age", "string", "CreationTimestamp is a timestamp of when the object was created."));
     return cols;
   }
@@ -236,6 +269,32 @@ struct ApiServer::Impl {
     if (r.plural == "serviceaccounts") {
       auto s = obj.find("secrets");
       cells.push_back(s != obj.end() && s->value().is_array() ? static_cast<int64_t>(s->value().as_array().size()) : 0);
+    }
+    if (IsService(r)) {
+      json::object spec;
+      if (auto it = obj.find("spec"); it != obj.end() && it->value().is_object()) spec = it->value().as_object();
+      auto str = [&](const char* f, const char* dflt) {
+        auto it = spec.find(f);
+        return it != spec.end() && it->value().is_string() && !it->value().as_string().empty()
+                   ? std::string(it->value().as_string()) : std::string(dflt);
+      };
+      std::vector<std::string> ports;
+      if (auto it = spec.find("ports"); it != spec.end() && it->value().is_array()) {
+        for (const auto& p : it->value().as_array()) {
+          if (!p.is_object()) continue;
+          const auto& po = p.as_object();
+          auto num = [&](const char* f) {
+            auto x = po.find(f);
+            return x != po.end() && x->value().is_int64() ? x->value().as_int64() : 0;
+          };
+          std::string proto = po.contains("protocol") && po.at("protocol").is_string() ? std::string(po.at("protocol").as_string()) : "TCP";
+          ports.push_back(std::to_string(num("port")) + (num("nodePort") ? ":" + std::to_string(num("nodePort")) : "") + "/" + proto);
+        }
+      }
+      cells.push_back(json::string(str("type", "ClusterIP")));
+      cells.push_back(json::string(str("clusterIP", "<none>")));
+      cells.push_back(json::string(str("type", "") == "ExternalName" ? str("externalName", "<none>") : "<none>"));
+      cells.push_back(json::string(ports.empty() ? "<none>" : Join(ports, ",")));
     }
     cells.push_back(json::string(HumanAge(api::MetaString(obj, "creationTimestamp"))));
     json::object row{{"cells", cells}};
@@ -443,6 +502,10 @@ struct ApiServer::Impl {
     std::string name = api::MetaString(obj, "name");
     if (auto e = CheckNamespace(r, ns, name)) return SendError(resp, *e);
     std::string key = Key(r, ns, name);
+    if (IsService(r) && services) {
+      auto errs = services->DefaultAndValidate(obj);
+      if (!errs.empty()) return SendError(resp, InvalidError(r, name, errs));
+    }
     if (DryRun(req)) {
       if (store.Get(key).ok()) {
         return SendError(resp, {409, "AlreadyExists", Qualified(r) + " \"" + name + "\" already exists", name, r.plural,
@@ -452,7 +515,17 @@ struct ApiServer::Impl {
     }
     datastore::WriteOptions wo;
     if (r.plural == "events") wo.lease_ttl_seconds = options.event_ttl_seconds;
+    if (IsService(r) && services) {
+      if (store.Get(key).ok()) {
+        return SendError(resp, {409, "AlreadyExists", Qualified(r) + " \"" + name + "\" already exists", name, r.plural,
+                                r.group, {}});
+      }
+      auto errs = services->Allocate(obj, ns + "/" + name);
+      if (!errs.ok()) return SendError(resp, FromError(errs.error(), &r, name));
+      if (!errs->empty()) return SendError(resp, InvalidError(r, name, *errs));
+    }
     auto created = store.Create(key, json::serialize(obj), wo);
+    if (!created.ok() && IsService(r) && services) services->Release(obj);
     if (!created.ok()) {
       if (created.error().code == ErrorCode::kAlreadyExists) {
         return SendError(resp, {409, "AlreadyExists", Qualified(r) + " \"" + name + "\" already exists", name, r.plural,
@@ -517,8 +590,14 @@ struct ApiServer::Impl {
     };
     if (spec_of(obj) != spec_of(cur)) ++generation;
     meta["generation"] = generation;
+    if (IsService(r) && services) {
+      auto errs = services->PrepareUpdate(obj, cur, ns + "/" + name);
+      if (!errs.ok()) return SendError(resp, FromError(errs.error(), &r, name));
+      if (!errs->empty()) return SendError(resp, InvalidError(r, name, *errs));
+    }
+    auto& meta2 = api::Metadata(obj);
     if (DryRun(req)) {
-      meta["resourceVersion"] = std::to_string(current.mod_revision);
+      meta2["resourceVersion"] = std::to_string(current.mod_revision);
       return SendJson(resp, 200, obj);
     }
     datastore::WriteOptions wo;
@@ -529,7 +608,7 @@ struct ApiServer::Impl {
       if (updated.error().code == ErrorCode::kNotFound) return SendError(resp, NotFound(r, name));
       return SendError(resp, FromError(updated.error(), &r, name));
     }
-    meta["resourceVersion"] = std::to_string(updated->mod_revision);
+    meta2["resourceVersion"] = std::to_string(updated->mod_revision);
     SendJson(resp, 200, obj);
   }
 
@@ -548,8 +627,8 @@ struct ApiServer::Impl {
   void Patch(const ResourceInfo& r, const std::string& ns, const std::string& name, net::HttpRequest& req,
              net::HttpResponder& resp) {
     std::string type = req.Header("content-type");
-    bool merge = type.find("application/merge-patch+json") == 0 ||
-                 type.find("application/strategic-merge-patch+json") == 0;
+    bool strategic = type.find("application/strategic-merge-patch+json") == 0;
+    bool merge = strategic || type.find("application/merge-patch+json") == 0;
     bool json_patch = type.find("application/json-patch+json") == 0;
     if (!merge && !json_patch) {
       return SendError(resp, {415, "UnsupportedMediaType",
@@ -579,6 +658,8 @@ struct ApiServer::Impl {
       if (!target.is_object()) {
         return SendError(resp, {422, "Invalid", "the patched object is not a JSON object", name, r.plural, r.group, {}});
       }
+    } else if (strategic) {
+      api::ApplyStrategicMergePatch(target, patch);
     } else {
       api::ApplyMergePatch(target, patch);
     }
@@ -617,6 +698,7 @@ struct ApiServer::Impl {
         if (deleted.error().code == ErrorCode::kNotFound) return SendError(resp, NotFound(r, name));
         return SendError(resp, FromError(deleted.error(), &r, name));
       }
+      if (IsService(r) && services) services->Release(Decode(*deleted));
     }
     SendJson(resp, 200,
              json::object{{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()}, {"status", "Success"},
@@ -630,10 +712,13 @@ struct ApiServer::Impl {
       if (!r.namespaced) continue;
       datastore::ListOptions o;
       o.prefix = r.KeyPrefix() + ns + "/";
-      o.keys_only = true;
+      o.keys_only = !IsService(r);
       auto list = store.List(o);
       if (!list.ok()) continue;
-      for (const auto& kv : list->items) (void)store.Delete(kv.key, 0);
+      for (const auto& kv : list->items) {
+        auto deleted = store.Delete(kv.key, 0);
+        if (deleted.ok() && IsService(r) && services) services->Release(Decode(*deleted));
+      }
     }
   }
 
@@ -828,6 +913,23 @@ Status ApiServer::EnsureSystemNamespaces() {
     if (auto e = impl_->PrepareCreate(*ns, "", obj)) return Fail(ErrorCode::kInternal, e->message);
     auto created = impl_->store.Create(impl_->Key(*ns, "", name), json::serialize(obj));
     if (!created.ok() && created.error().code != ErrorCode::kAlreadyExists) return Fail(created.error());
+  }
+  // The default/kubernetes Service, on the first address of the service range.
+  const ResourceInfo* svc = impl_->Find("", "v1", "services");
+  if (svc && impl_->services && !impl_->store.Get(impl_->Key(*svc, "default", "kubernetes")).ok()) {
+    json::object obj{{"apiVersion", "v1"}, {"kind", "Service"},
+                     {"metadata", json::object{{"name", "kubernetes"}, {"labels", json::object{{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
+                     {"spec", json::object{{"clusterIP", impl_->services->FirstIp()},
+                                           {"ports", json::array{json::object{{"name", "https"}, {"port", 443},
+                                                                              {"protocol", "TCP"}, {"targetPort", impl_->options.https_port}}}}}}};
+    if (auto e = impl_->PrepareCreate(*svc, "default", obj)) return Fail(ErrorCode::kInternal, e->message);
+    auto errs = impl_->services->DefaultAndValidate(obj);
+    if (errs.empty()) {
+      auto alloc = impl_->services->Allocate(obj, "default/kubernetes");
+      if (!alloc.ok()) return Fail(alloc.error());
+      auto created = impl_->store.Create(impl_->Key(*svc, "default", "kubernetes"), json::serialize(obj));
+      if (!created.ok() && created.error().code != ErrorCode::kAlreadyExists) return Fail(created.error());
+    }
   }
   return OkStatus();
 }

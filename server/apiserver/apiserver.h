@@ -19,6 +19,9 @@ struct ApiServerOptions {
   std::string git_commit;
   std::string version;  // k1s version, e.g. v0.1.0
   int64_t event_ttl_seconds = 3600;
+  std::string service_cidr = "10.43.0.0/16";
+  std::string service_node_port_range = "30000-32767";
+  int https_port = 6443;  // target port of the default/kubernetes Service
 };
 
 class ApiServer {

@@ -200,6 +200,42 @@ spec:
         self.kubectl("delete", "namespace", "imp")
         self.assertIn("No resources found", self.kubectl("get", "cm", "-n", "imp").stderr)
 
+    def test_services_get_cluster_ips_and_node_ports(self):
+        out = self.kubectl("get", "svc", "kubernetes", "-n", "default").stdout
+        self.assertRegex(out, r"kubernetes\s+ClusterIP\s+10\.43\.0\.1\s+<none>\s+443/TCP")
+        svc = """apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+"""
+        self.kubectl("apply", "-f", "-", input=svc)
+        ip = self.kubectl("get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}").stdout
+        self.assertRegex(ip, r"^10\.43\.\d+\.\d+$")
+        node_port = int(self.kubectl("get", "svc", "web", "-o", "jsonpath={.spec.ports[0].nodePort}").stdout)
+        self.assertTrue(30000 <= node_port <= 32767)
+        self.assertEqual(self.kubectl("get", "svc", "web", "-o", "jsonpath={.spec.ports[0].protocol}").stdout, "TCP")
+        # Apply again: the allocation is kept; changing clusterIP is refused.
+        self.kubectl("apply", "-f", "-", input=svc.replace("port: 80,", "port: 81,"))
+        self.assertEqual(self.kubectl("get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}").stdout, ip)
+        r = self.kubectl("patch", "svc", "web", "--type", "merge", "-p", '{"spec":{"clusterIP":"10.43.9.9"}}', ok=False)
+        self.assertIn("may not change once set", r.stderr)
+        # A taken IP and a missing port are Invalid with the field named.
+        r = self.kubectl("apply", "-f", "-", ok=False,
+                         input="apiVersion: v1\nkind: Service\nmetadata: {name: dup, namespace: default}\nspec:\n  clusterIP: %s\n  ports: [{port: 80}]\n" % ip)
+        self.assertIn("provided IP is already allocated", r.stderr)
+        r = self.kubectl("apply", "-f", "-", ok=False,
+                         input="apiVersion: v1\nkind: Service\nmetadata: {name: noports, namespace: default}\nspec: {}\n")
+        self.assertIn('The Service "noports" is invalid', r.stderr)
+        self.assertIn("spec.ports: Required value", r.stderr)
+        # Deleting frees the IP: a new Service may take it.
+        self.kubectl("delete", "svc", "web")
+        self.kubectl("apply", "-f", "-",
+                     input="apiVersion: v1\nkind: Service\nmetadata: {name: reuse, namespace: default}\nspec:\n  clusterIP: %s\n  ports: [{port: 80}]\n" % ip)
+        self.kubectl("delete", "svc", "reuse")
+
     def test_zz_restart_keeps_objects_and_versions(self):
         self.kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep, namespace: default}\ndata: {a: b}\n")
         rv = self.kubectl("get", "cm", "keep", "-o", "jsonpath={.metadata.resourceVersion}").stdout
