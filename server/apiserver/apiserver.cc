@@ -106,6 +106,9 @@ struct ApiServer::Impl {
   ApiServerOptions options;
 
   std::optional<registry::ServiceAllocator> services;
+  // Requests being served (watches excluded); beyond kMaxInflight the answer is 429 + Retry-After.
+  static constexpr int kMaxInflight = 400;
+  std::atomic<int> inflight{0};
 
   Impl(datastore::Store& s, std::vector<ResourceInfo> r, ApiServerOptions o)
       : store(s), resources(std::move(r)), options(std::move(o)) {
@@ -494,6 +497,13 @@ struct ApiServer::Impl {
 
   bool DryRun(const net::HttpRequest& req) { return req.Query("dryRun") == "All"; }
 
+  static bool HasFinalizers(const json::object& obj) {
+    auto m = obj.find("metadata");
+    if (m == obj.end() || !m->value().is_object()) return false;
+    auto f = m->value().as_object().find("finalizers");
+    return f != m->value().as_object().end() && f->value().is_array() && !f->value().as_array().empty();
+  }
+
   void Create(const ResourceInfo& r, const std::string& ns, net::HttpRequest& req, net::HttpResponder& resp) {
     auto parsed = ParseBody(r, req);
     if (!parsed.ok()) return SendError(resp, FromError(parsed.error(), &r));
@@ -578,6 +588,13 @@ struct ApiServer::Impl {
     meta["uid"] = api::MetaString(cur, "uid");
     meta["creationTimestamp"] = api::MetaString(cur, "creationTimestamp");
     meta.erase("resourceVersion");
+    // deletionTimestamp is set only by a delete and cannot be changed by writes.
+    const std::string deleting = api::MetaString(cur, "deletionTimestamp");
+    if (deleting.empty()) {
+      meta.erase("deletionTimestamp");
+    } else {
+      meta["deletionTimestamp"] = deleting;
+    }
     // generation counts changes to the desired state (spec, or data for kinds without spec).
     int64_t generation = 1;
     if (auto m = cur.find("metadata"); m != cur.end() && m->value().is_object()) {
@@ -598,6 +615,18 @@ struct ApiServer::Impl {
     auto& meta2 = api::Metadata(obj);
     if (DryRun(req)) {
       meta2["resourceVersion"] = std::to_string(current.mod_revision);
+      return SendJson(resp, 200, obj);
+    }
+    if (!deleting.empty() && !HasFinalizers(obj)) {
+      // The last finalizer is gone from an object being deleted: it goes now.
+      auto deleted = store.Delete(Key(r, ns, name), current.mod_revision);
+      if (!deleted.ok()) {
+        if (deleted.error().code == ErrorCode::kConflict) return SendError(resp, ConflictError(r, name));
+        if (deleted.error().code == ErrorCode::kNotFound) return SendError(resp, NotFound(r, name));
+        return SendError(resp, FromError(deleted.error(), &r, name));
+      }
+      if (IsService(r) && services) services->Release(obj);
+      meta2["resourceVersion"] = std::to_string(deleted->mod_revision);
       return SendJson(resp, 200, obj);
     }
     datastore::WriteOptions wo;
@@ -672,11 +701,17 @@ struct ApiServer::Impl {
   void Delete(const ResourceInfo& r, const std::string& ns, const std::string& name, net::HttpRequest& req,
               net::HttpResponder& resp) {
     bool dry_run = DryRun(req);
+    std::string precondition_rv, precondition_uid;
     if (!req.body.empty()) {
       auto opts = api::ParseObject(req.body);
       if (!opts.ok()) return SendError(resp, FromError(opts.error(), &r, name));
       if (auto d = opts->find("dryRun"); d != opts->end() && d->value().is_array() && !d->value().as_array().empty()) {
         dry_run = true;
+      }
+      if (auto pc = opts->find("preconditions"); pc != opts->end() && pc->value().is_object()) {
+        const auto& po = pc->value().as_object();
+        if (auto v = po.find("resourceVersion"); v != po.end() && v->value().is_string()) precondition_rv = v->value().as_string();
+        if (auto v = po.find("uid"); v != po.end() && v->value().is_string()) precondition_uid = v->value().as_string();
       }
     }
     if (r.plural == "namespaces" && (name == "default" || name == "kube-system" || name == "kube-public")) {
@@ -691,6 +726,29 @@ struct ApiServer::Impl {
       return SendError(resp, FromError(current.error(), &r, name));
     }
     json::object obj = Decode(*current);
+    if ((!precondition_rv.empty() && precondition_rv != std::to_string(current->mod_revision)) ||
+        (!precondition_uid.empty() && precondition_uid != api::MetaString(obj, "uid"))) {
+      return SendError(resp, {409, "Conflict",
+                              "Operation cannot be fulfilled on " + Qualified(r) + " \"" + name +
+                                  "\": the precondition on " + (precondition_rv.empty() ? "UID" : "ResourceVersion") +
+                                  " does not match the object",
+                              name, r.plural, r.group, {}});
+    }
+    // Finalizers hold an object: the delete only marks it; it goes when the last finalizer is removed.
+    if (r.plural != "namespaces" && HasFinalizers(obj)) {
+      if (!api::MetaString(obj, "deletionTimestamp").empty() || dry_run) return SendJson(resp, 200, obj);
+      auto& meta = api::Metadata(obj);
+      meta["deletionTimestamp"] = api::NowRfc3339();
+      meta["deletionGracePeriodSeconds"] = 0;
+      meta.erase("resourceVersion");
+      auto updated = store.Update(key, json::serialize(obj), current->mod_revision);
+      if (!updated.ok()) {
+        if (updated.error().code == ErrorCode::kConflict) return SendError(resp, ConflictError(r, name));
+        return SendError(resp, FromError(updated.error(), &r, name));
+      }
+      api::Metadata(obj)["resourceVersion"] = std::to_string(updated->mod_revision);
+      return SendJson(resp, 200, obj);
+    }
     if (!dry_run) {
       if (r.plural == "namespaces") DeleteNamespaceContents(name);
       auto deleted = store.Delete(key, 0);
@@ -704,6 +762,40 @@ struct ApiServer::Impl {
              json::object{{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()}, {"status", "Success"},
                           {"details", json::object{{"name", name}, {"group", r.group}, {"kind", r.plural},
                                                    {"uid", api::MetaString(obj, "uid")}}}});
+  }
+
+  // DELETE on a collection: deletes every object matching the selectors (finalizers respected).
+  void DeleteCollection(const ResourceInfo& r, const std::string& ns, net::HttpRequest& req, net::HttpResponder& resp) {
+    auto filter = ParseFilter(req);
+    if (!filter.ok()) return SendError(resp, FromError(filter.error(), &r));
+    datastore::ListOptions o;
+    o.prefix = r.KeyPrefix() + (r.namespaced && !ns.empty() ? ns + "/" : "");
+    auto list = store.List(o);
+    if (!list.ok()) return SendError(resp, FromError(list.error(), &r));
+    json::array items;
+    for (const auto& kv : list->items) {
+      json::object obj = Decode(kv);
+      if (!filter->Matches(obj)) continue;
+      if (r.plural == "namespaces") continue;  // never in bulk
+      if (DryRun(req)) {
+        items.push_back(std::move(obj));
+        continue;
+      }
+      if (HasFinalizers(obj)) {
+        if (api::MetaString(obj, "deletionTimestamp").empty()) {
+          api::Metadata(obj)["deletionTimestamp"] = api::NowRfc3339();
+          api::Metadata(obj).erase("resourceVersion");
+          (void)store.Update(kv.key, json::serialize(obj), kv.mod_revision);
+        }
+      } else if (auto deleted = store.Delete(kv.key, kv.mod_revision); deleted.ok() && IsService(r) && services) {
+        services->Release(obj);
+      }
+      items.push_back(std::move(obj));
+    }
+    SendJson(resp, 200,
+             json::object{{"kind", r.kind + "List"}, {"apiVersion", r.GroupVersion()},
+                          {"metadata", json::object{{"resourceVersion", std::to_string(store.CurrentRevision())}}},
+                          {"items", items}});
   }
 
   // Namespaces are deleted with what they hold (the namespace controller's job upstream).
@@ -870,6 +962,21 @@ struct ApiServer::Impl {
     }
     if (!sub.empty()) return NotFoundPath(resp);
     const std::string& m = req.method;
+    bool long_running = m == "GET" && (req.Query("watch") == "true" || req.Query("watch") == "1");
+    if (!long_running) {
+      if (inflight.fetch_add(1) >= kMaxInflight) {
+        inflight.fetch_sub(1);
+        resp.Send({429, "application/json", {{"Retry-After", "1"}},
+                   StatusBody({429, "TooManyRequests", "Too many requests, please try again later.", "", "", "", {}})});
+        return;
+      }
+    }
+    struct Release {
+      std::atomic<int>* counter;
+      ~Release() {
+        if (counter) counter->fetch_sub(1);
+      }
+    } release{long_running ? nullptr : &inflight};
     if (name.empty()) {
       bool watch = req.Query("watch") == "true" || req.Query("watch") == "1";
       if (m == "GET" && watch) {
@@ -879,6 +986,8 @@ struct ApiServer::Impl {
       } else if (m == "POST") {
         if (r->namespaced && ns.empty()) return NotFoundPath(resp);
         Create(*r, ns, req, resp);
+      } else if (m == "DELETE") {
+        DeleteCollection(*r, ns, req, resp);
       } else {
         SendError(resp, {405, "MethodNotAllowed", "the server does not allow this method on the requested resource", "",
                          "", "", {}});

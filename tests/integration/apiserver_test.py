@@ -236,6 +236,26 @@ spec:
                      input="apiVersion: v1\nkind: Service\nmetadata: {name: reuse, namespace: default}\nspec:\n  clusterIP: %s\n  ports: [{port: 80}]\n" % ip)
         self.kubectl("delete", "svc", "reuse")
 
+    def test_finalizers_hold_deletion_until_removed(self):
+        self.kubectl("apply", "-f", "-",
+                     input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: held, namespace: default, finalizers: [example.com/hold]}\n")
+        self.kubectl("delete", "cm", "held", "--wait=false")
+        ts = self.kubectl("get", "cm", "held", "-o", "jsonpath={.metadata.deletionTimestamp}").stdout
+        self.assertRegex(ts, r"^\d{4}-\d\d-\d\dT")
+        self.kubectl("patch", "cm", "held", "--type", "json", "-p", '[{"op":"remove","path":"/metadata/finalizers"}]')
+        r = self.kubectl("get", "cm", "held", ok=False)
+        self.assertIn('configmaps "held" not found', r.stderr)
+
+    def test_delete_by_label_selector(self):
+        for i in range(3):
+            self.kubectl("apply", "-f", "-",
+                         input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: sel%d, namespace: default, labels: {batch: x%d}}\n" % (i, i % 2))
+        out = self.kubectl("delete", "cm", "-l", "batch=x0").stdout
+        self.assertIn('configmap "sel0" deleted', out)
+        self.assertIn('configmap "sel2" deleted', out)
+        self.assertIn("sel1", self.kubectl("get", "cm").stdout)
+        self.kubectl("delete", "cm", "sel1")
+
     def test_zz_restart_keeps_objects_and_versions(self):
         self.kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep, namespace: default}\ndata: {a: b}\n")
         rv = self.kubectl("get", "cm", "keep", "-o", "jsonpath={.metadata.resourceVersion}").stdout
