@@ -185,7 +185,52 @@ struct ApiServer::Impl {
     return groups;
   }
 
-  void Discovery(const std::vector<std::string>& parts, net::HttpResponder& resp) {
+  // The aggregated discovery document (apidiscovery.k8s.io v2 or v2beta1) for /api or /apis.
+  json::object AggregatedDiscovery(bool core, const std::string& api_version) {
+    json::array items;
+    auto versions_for = [&](const std::string& group, const std::string& version) {
+      json::array res;
+      for (const auto& r : resources) {
+        if (r.group != group || r.version != version) continue;
+        json::array verbs, shorts, cats;
+        for (auto& v : r.verbs) verbs.push_back(json::string(v));
+        for (auto& x : r.short_names) shorts.push_back(json::string(x));
+        for (auto& c : r.categories) cats.push_back(json::string(c));
+        json::object o{{"resource", r.plural},
+                       {"responseKind", json::object{{"group", r.group}, {"version", r.version}, {"kind", r.kind}}},
+                       {"scope", r.namespaced ? "Namespaced" : "Cluster"},
+                       {"singularResource", r.singular},
+                       {"verbs", verbs}};
+        if (!shorts.empty()) o["shortNames"] = shorts;
+        if (!cats.empty()) o["categories"] = cats;
+        res.push_back(std::move(o));
+      }
+      return json::array{json::object{{"version", version}, {"resources", res}, {"freshness", "Current"}}};
+    };
+    if (core) {
+      items.push_back(json::object{{"metadata", json::object()}, {"versions", versions_for("", "v1")}});
+    } else {
+      for (const auto& [g, v] : Groups()) {
+        items.push_back(json::object{{"metadata", json::object{{"name", g}}}, {"versions", versions_for(g, v)}});
+      }
+    }
+    return json::object{{"kind", "APIGroupDiscoveryList"}, {"apiVersion", api_version},
+                        {"metadata", json::object()}, {"items", items}};
+  }
+
+  void Discovery(const std::vector<std::string>& parts, const net::HttpRequest& req, net::HttpResponder& resp) {
+    // Aggregated discovery when the client asks for it (kubectl does, first choice v2).
+    std::string accept = req.Header("accept");
+    if (parts.size() == 1 && accept.find("as=APIGroupDiscoveryList") != std::string::npos) {
+      bool v2 = accept.find("g=apidiscovery.k8s.io;v=v2;") != std::string::npos ||
+                accept.find("g=apidiscovery.k8s.io;v=v2,") != std::string::npos;
+      std::string version = v2 ? "v2" : "v2beta1";
+      if (v2 || accept.find("v=v2beta1") != std::string::npos) {
+        SendJson(resp, 200, AggregatedDiscovery(parts[0] == "api", "apidiscovery.k8s.io/" + version),
+                 "application/json;g=apidiscovery.k8s.io;v=" + version + ";as=APIGroupDiscoveryList");
+        return;
+      }
+    }
     if (parts.size() == 1 && parts[0] == "api") {
       SendJson(resp, 200,
                json::object{{"kind", "APIVersions"},
@@ -941,7 +986,7 @@ struct ApiServer::Impl {
       version = parts[2];
       i = 3;
     } else {
-      if (!parts.empty() && (parts[0] == "api" || parts[0] == "apis")) return Discovery(parts, resp);
+      if (!parts.empty() && (parts[0] == "api" || parts[0] == "apis")) return Discovery(parts, req, resp);
       return NotFoundPath(resp);
     }
     std::vector<std::string> rest(parts.begin() + static_cast<long>(i), parts.end());

@@ -86,6 +86,27 @@ class ApiServerTest(unittest.TestCase):
             self.assertIn(ns, out)
         self.assertIn("STATUS", out.splitlines()[0])
 
+    def test_aggregated_and_legacy_discovery(self):
+        import json as _json
+        r = self.kubectl("get", "--raw", "/apis")
+        self.assertIn('"APIGroupList"', r.stdout)  # plain Accept: the legacy document
+        out = subprocess.run(
+            ["curl", "-sS", "--cacert", os.path.join(self.dir, "data/server/tls/server-ca.crt"),
+             "--cert", os.path.join(self.dir, "data/server/tls/client-admin.crt"),
+             "--key", os.path.join(self.dir, "data/server/tls/client-admin.key"),
+             "-H", "Accept: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json",
+             "-D", "-", "https://127.0.0.1:%d/apis" % self.server.port], capture_output=True, text=True)
+        text = out.stdout.replace("\r\n", "\n")  # universal newlines may or may not have converted
+        self.assertIn("\n\n", text, out.stderr)
+        head, body = text.split("\n\n", 1)
+        self.assertIn("as=APIGroupDiscoveryList", head)
+        doc = _json.loads(body)
+        self.assertEqual(doc["apiVersion"], "apidiscovery.k8s.io/v2")
+        apps = [g for g in doc["items"] if g["metadata"]["name"] == "apps"][0]
+        deploy = [x for x in apps["versions"][0]["resources"] if x["resource"] == "deployments"][0]
+        self.assertEqual(deploy["scope"], "Namespaced")
+        self.assertEqual(deploy["shortNames"], ["deploy"])
+
     def test_api_resources_lists_short_names(self):
         out = self.kubectl("api-resources").stdout
         self.assertRegex(out, r"configmaps\s+cm\s+v1\s+true\s+ConfigMap")
