@@ -11,15 +11,9 @@
 
 #include "datastore/store.h"
 #include "lib/base/result.h"
+#include "server/registry/field_error.h"
 
 namespace k1s::registry {
-
-// A validation failure: the field path and the message, as in a Kubernetes Invalid status cause.
-struct FieldError {
-  std::string field;
-  std::string reason;   // FieldValueRequired, FieldValueInvalid, FieldValueNotSupported, FieldValueDuplicate
-  std::string message;  // "Required value", "Invalid value: 0: must be between 1 and 65535, inclusive"
-};
 
 class ServiceAllocator {
  public:
