@@ -15,6 +15,7 @@
 #include "lib/net/pki.h"
 #include "lib/net/server_pki.h"
 #include "server/apiserver/apiserver.h"
+#include "server/registry/registry.h"
 #include "server/registry/resources.h"
 
 namespace k1s::server {
@@ -60,17 +61,24 @@ int Run(const ServerOptions& o) {
     K1S_LOG(kError, kComponent) << store.error().message;
     return 1;
   }
-  apiserver::ApiServerOptions ao;
-  ao.version = o.version;
-  ao.git_commit = o.git_commit;
-  ao.service_cidr = o.service_cidr;
-  ao.service_node_port_range = o.service_node_port_range;
-  ao.https_port = o.https_listen_port;
-  apiserver::ApiServer api(**store, registry::BuiltinResources(), ao);
-  if (auto s = api.EnsureSystemNamespaces(); !s.ok()) {
+  registry::RegistryOptions ro;
+  ro.service_cidr = o.service_cidr;
+  ro.service_node_port_range = o.service_node_port_range;
+  ro.https_port = o.https_listen_port;
+  auto reg = registry::Registry::Open(**store, registry::BuiltinResources(), ro);
+  if (!reg.ok()) {
+    K1S_LOG(kError, kComponent) << "starting the registry: " << reg.error().message;
+    (*store)->Close();
+    return 1;
+  }
+  if (auto s = (*reg)->EnsureSystemObjects(); !s.ok()) {
     K1S_LOG(kError, kComponent) << "creating system namespaces: " << s.error().message;
     return 1;
   }
+  apiserver::ApiServerOptions ao;
+  ao.version = o.version;
+  ao.git_commit = o.git_commit;
+  apiserver::ApiServer api(**reg, ao);
   net::HttpServerOptions ho;
   ho.bind_address = o.bind_address;
   ho.port = o.https_listen_port;
@@ -104,6 +112,7 @@ int Run(const ServerOptions& o) {
   sigwait(&signals, &sig);
   K1S_LOG(kInfo, kComponent) << "received " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down";
   (*http)->Stop();
+  reg->reset();
   (*store)->Close();
   K1S_LOG(kInfo, kComponent) << "stopped";
   return 0;

@@ -35,6 +35,9 @@ int HttpStatus(ErrorCode code);
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
+  // Optional: the Kubernetes Status `details` object as JSON text (name, group, kind, causes), set by
+  // the API layer (lib/api/status.h) so clients print the error as Kubernetes words it.
+  std::string details;
 
   // "NotFound: configmaps \"x\" not found" -- for logs and tests.
   std::string ToString() const;

@@ -62,6 +62,29 @@ std::vector<ResourceInfo> BuiltinResources() {
   add("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, {"pc"});
   add("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", false, {"csr"});
   add("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, {"crd", "crds"});
+  // Subresources (what the real API server serves for each kind; log/exec/attach/portforward come
+  // with the kubelet).
+  auto subs = [&](const std::string& group, const std::string& plural, std::vector<std::string> list) {
+    for (auto& info : r)
+      if (info.group == group && info.plural == plural) info.subresources = std::move(list);
+  };
+  subs("", "namespaces", {"status", "finalize"});
+  subs("", "pods", {"status", "binding", "eviction"});
+  subs("", "services", {"status"});
+  subs("", "nodes", {"status"});
+  subs("", "serviceaccounts", {"token"});
+  subs("", "resourcequotas", {"status"});
+  subs("", "persistentvolumes", {"status"});
+  subs("", "persistentvolumeclaims", {"status"});
+  for (const char* p : {"deployments", "replicasets", "statefulsets"}) subs("apps", p, {"status", "scale"});
+  subs("apps", "daemonsets", {"status"});
+  subs("batch", "jobs", {"status"});
+  subs("batch", "cronjobs", {"status"});
+  subs("autoscaling", "horizontalpodautoscalers", {"status"});
+  subs("policy", "poddisruptionbudgets", {"status"});
+  subs("networking.k8s.io", "ingresses", {"status"});
+  subs("certificates.k8s.io", "certificatesigningrequests", {"status", "approval"});
+  subs("apiextensions.k8s.io", "customresourcedefinitions", {"status"});
   return r;
 }
 

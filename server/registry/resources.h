@@ -20,6 +20,14 @@ struct ResourceInfo {
   std::vector<std::string> verbs = {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"};
   // Names must be DNS-1123 labels (namespaces, services) rather than subdomains.
   bool label_names = false;
+  // Subresources served under /<name>/<sub>: status, scale, binding, eviction, token, ...
+  std::vector<std::string> subresources;
+
+  bool HasSubresource(const std::string& sub) const {
+    for (const auto& s : subresources)
+      if (s == sub) return true;
+    return false;
+  }
 
   std::string GroupVersion() const { return group.empty() ? version : group + "/" + version; }
   // Datastore prefix of all objects of this resource: /registry/<group/>plural/
