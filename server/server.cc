@@ -75,10 +75,22 @@ int Run(const ServerOptions& o) {
     K1S_LOG(kError, kComponent) << "creating system namespaces: " << s.error().message;
     return 1;
   }
+  if (auto s = apiserver::Security::EnsureBootstrapPolicy(**reg); !s.ok()) {
+    K1S_LOG(kError, kComponent) << "creating the default RBAC roles and bindings: " << s.error().message;
+    return 1;
+  }
+  apiserver::SecurityOptions sec;
+  sec.service_key_pem = pki->service_key_pem;
+  sec.service_pub_pem = pki->service_pub_pem;
+  auto security = apiserver::Security::Start(**reg, sec);
+  if (!security.ok()) {
+    K1S_LOG(kError, kComponent) << "authentication: " << security.error().message;
+    return 1;
+  }
   apiserver::ApiServerOptions ao;
   ao.version = o.version;
   ao.git_commit = o.git_commit;
-  apiserver::ApiServer api(**reg, ao);
+  apiserver::ApiServer api(**reg, **security, ao);
   net::HttpServerOptions ho;
   ho.bind_address = o.bind_address;
   ho.port = o.https_listen_port;
@@ -112,6 +124,7 @@ int Run(const ServerOptions& o) {
   sigwait(&signals, &sig);
   K1S_LOG(kInfo, kComponent) << "received " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down";
   (*http)->Stop();
+  security->reset();
   reg->reset();
   (*store)->Close();
   K1S_LOG(kInfo, kComponent) << "stopped";

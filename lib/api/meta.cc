@@ -77,6 +77,13 @@ std::string ValidateDns1123Subdomain(std::string_view name) {
   return "";
 }
 
+std::string ValidatePathSegmentName(std::string_view name) {
+  if (name == "." || name == "..") return "may not be '" + std::string(name) + "'";
+  if (name.find('/') != std::string_view::npos) return "may not contain '/'";
+  if (name.find('%') != std::string_view::npos) return "may not contain '%'";
+  return "";
+}
+
 std::string NowRfc3339() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};

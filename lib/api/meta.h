@@ -28,6 +28,7 @@ Result<json::object> ParseObject(std::string_view text);
 // "" when valid, else the reason (Kubernetes' wording).
 std::string ValidateDns1123Subdomain(std::string_view name);  // names of most objects, <= 253
 std::string ValidateDns1123Label(std::string_view name);      // namespaces, services, <= 63
+std::string ValidatePathSegmentName(std::string_view name);   // RBAC objects: not "." or "..", no '/' or '%'
 
 // An RFC 3339 UTC timestamp ("2026-11-25T10:00:00Z") for now.
 std::string NowRfc3339();

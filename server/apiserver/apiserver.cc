@@ -12,6 +12,9 @@
 #include "lib/base/log.h"
 #include "lib/base/strings.h"
 #include "server/apiserver/discovery.h"
+#include "server/auth/reviews.h"
+#include "server/openapi/field_validation.h"
+#include "server/openapi/openapi.h"
 #include "server/registry/tables.h"
 
 namespace k1s::apiserver {
@@ -140,12 +143,15 @@ Result<std::pair<registry::PatchType, json::value>> ParsePatch(const net::HttpRe
 
 struct ApiServer::Impl {
   registry::Registry& reg;
+  Security& security;
   ApiServerOptions options;
+  openapi::OpenApi openapi;
   // Requests being served (watches excluded); beyond kMaxInflight the answer is 429 + Retry-After.
   static constexpr int kMaxInflight = 400;
   std::atomic<int> inflight{0};
 
-  Impl(registry::Registry& r, ApiServerOptions o) : reg(r), options(std::move(o)) {}
+  Impl(registry::Registry& r, Security& s, ApiServerOptions o)
+      : reg(r), security(s), options(std::move(o)), openapi(r.Resources(), {}) {}
 
   void SendObject(const ResourceInfo& r, const net::HttpRequest& req, net::HttpResponder& resp, int code,
                   const json::object& obj) {
@@ -300,45 +306,59 @@ struct ApiServer::Impl {
     SendJson(resp, 201, *out);
   }
 
+  // ---- reviews (create-only, never stored) ----
+  void Review(const ResourceInfo& r, const std::string& ns, const auth::UserInfo& user, net::HttpRequest& req,
+              net::HttpResponder& resp) {
+    auto body = ParseBody(req);
+    if (!body.ok()) return SendError(resp, body.error());
+    const auto& authz = security.authorizer();
+    Result<json::object> out = Fail(ErrorCode::kNotFound, "the server could not find the requested resource");
+    if (r.plural == "selfsubjectaccessreviews") out = auth::SelfSubjectAccessReview(*body, user, authz);
+    if (r.plural == "subjectaccessreviews") out = auth::SubjectAccessReview(*body, authz);
+    if (r.plural == "localsubjectaccessreviews") out = auth::LocalSubjectAccessReview(*body, ns, authz);
+    if (r.plural == "selfsubjectrulesreviews") out = auth::SelfSubjectRulesReview(*body, user, authz);
+    if (r.plural == "selfsubjectreviews") out = auth::SelfSubjectReview(*body, user);
+    if (r.plural == "tokenreviews") {
+      out = auth::TokenReview(*body, [this](const std::string& token, const std::vector<std::string>& audiences) {
+        return security.VerifyToken(token, audiences);
+      });
+    }
+    if (!out.ok()) return SendError(resp, out.error());
+    SendJson(resp, 201, *out);
+  }
+
+  // ---- OpenAPI ----
+  void OpenApiV3(const std::vector<std::string>& parts, const net::HttpRequest& req, net::HttpResponder& resp) {
+    if (parts.size() == 2) {
+      resp.Send({200, "application/json", {}, openapi.V3Root()});
+      return;
+    }
+    std::string path;
+    for (size_t k = 2; k < parts.size(); ++k) path += (k > 2 ? "/" : "") + parts[k];
+    const auto* doc = openapi.V3(path);
+    if (!doc) return NotFoundPath(resp);
+    std::vector<std::pair<std::string, std::string>> headers{{"Etag", "\"" + doc->hash + "\""}};
+    // The hashed URL never changes content: clients may cache it for good.
+    headers.emplace_back("Cache-Control",
+                         req.Query("hash") == doc->hash ? "public, immutable" : "no-cache, private");
+    resp.Send({200, "application/json", std::move(headers), doc->body});
+  }
+
   void Handle(net::HttpRequest& req, net::HttpResponder& resp) {
     auto started = std::chrono::steady_clock::now();
     std::vector<std::string> parts;
     for (auto& p : Split(req.path, '/'))
       if (!p.empty()) parts.push_back(p);
-    const std::string user = req.client_cert_verified ? req.client_common_name : "system:anonymous";
-    bool admin = req.client_cert_verified &&
-                 std::find(req.client_organizations.begin(), req.client_organizations.end(), "system:masters") !=
-                     req.client_organizations.end();
 
-    if (parts.size() == 1 && (parts[0] == "healthz" || parts[0] == "livez" || parts[0] == "readyz")) {
-      std::string body = req.HasQuery("verbose") ? "[+]ping ok\n[+]log ok\n[+]etcd ok\n" + parts[0] + " check passed\n"
-                                                 : "ok";
-      resp.Send({200, "text/plain; charset=utf-8", {}, body});
-      return;
-    }
-    if (parts.size() == 1 && parts[0] == "version") {
-      SendJson(resp, 200,
-               json::object{{"major", "1"}, {"minor", "32"}, {"gitVersion", "v1.32.0+k1s-" + options.version},
-                            {"gitCommit", options.git_commit}, {"gitTreeState", "clean"},
-                            {"buildDate", "1970-01-01T00:00:00Z"}, {"goVersion", "n/a (C++)"}, {"compiler", "gcc"},
-                            {"platform", "linux/amd64"}});
-      return;
-    }
-    if (!admin) {
-      // RBAC comes with issue 3; until then only system:masters may use the API.
-      std::string verb = req.method == "GET" ? "get" : req.method == "POST" ? "create" : req.method == "DELETE" ? "delete" : "update";
-      SendError(resp, Error{ErrorCode::kForbidden, "forbidden: User \"" + user + "\" cannot " + verb + " path \"" + req.path + "\""});
-      return;
-    }
-    if (parts.size() >= 2 && parts[0] == "openapi" && parts[1] == "v2") {
-      // The smallest valid OpenAPI v2 document (gnostic protobuf: swagger "2.0"): kubectl's client-side
-      // validation then skips the kinds it does not know, and the server validates.
-      resp.Send({200, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf", {}, std::string("\x0a\x03" "2.0", 5)});
-      return;
-    }
-    // Resource paths: /api/v1/... or /apis/G/V/...
+    auto user = security.Authenticate(req);
+    if (!user.ok()) return SendError(resp, user.error());
+
+    // What the request is: a resource (/api/v1/..., /apis/G/V/...) or a plain path.
+    auth::RequestAttributes attrs;
+    attrs.user = *user;
+    attrs.path = req.path;
     std::string group, version;
-    size_t i;
+    size_t i = 0;
     if (parts.size() >= 3 && parts[0] == "api" && parts[1] == "v1") {
       version = "v1";
       i = 2;
@@ -346,30 +366,76 @@ struct ApiServer::Impl {
       group = parts[1];
       version = parts[2];
       i = 3;
+    }
+    std::string ns, name, sub;
+    const ResourceInfo* r = nullptr;
+    const std::string& m = req.method;
+    const bool watch = m == "GET" && (req.Query("watch") == "true" || req.Query("watch") == "1");
+    if (i > 0) {
+      std::vector<std::string> rest(parts.begin() + static_cast<long>(i), parts.end());
+      if (rest.size() >= 3 && rest[0] == "namespaces" && (r = reg.Find(group, version, rest[2])) && r->namespaced) {
+        ns = rest[1];
+        name = rest.size() >= 4 ? rest[3] : "";
+        sub = rest.size() >= 5 ? rest[4] : "";
+        if (rest.size() > 5) r = nullptr;
+      } else {
+        r = reg.Find(group, version, rest[0]);
+        name = rest.size() >= 2 ? rest[1] : "";
+        sub = rest.size() >= 3 ? rest[2] : "";
+        if (r && (rest.size() > 3 || (r->namespaced && !name.empty()))) r = nullptr;
+        // /api/v1/namespaces/<ns> is the namespace itself.
+        if (r && r->group.empty() && r->plural == "namespaces") ns = name;
+      }
+    }
+    if (r) {
+      attrs.resource_request = true;
+      attrs.api_group = r->group;
+      attrs.resource = r->plural;
+      attrs.subresource = sub;
+      attrs.namespace_ = ns;
+      attrs.name = name;
+      attrs.verb = m == "POST" ? "create" : m == "PUT" ? "update" : m == "PATCH" ? "patch"
+                   : m == "DELETE" ? (name.empty() ? "deletecollection" : "delete")
+                   : watch ? "watch" : name.empty() ? "list" : "get";
+      if (r->group.empty() && r->plural == "namespaces" && !name.empty() && sub.empty() && m == "GET") attrs.verb = "get";
     } else {
+      attrs.resource_request = false;
+      attrs.verb = m == "GET" || m == "HEAD" ? "get" : m == "POST" ? "post" : m == "PUT" ? "put" : m == "PATCH" ? "patch"
+                   : m == "DELETE" ? "delete" : "get";
+    }
+    auto decision = security.Authorize(attrs);
+    if (!decision.allowed) {
+      std::string message = auth::ForbiddenStatusMessage(attrs, decision.reason);
+      K1S_LOG(kDebug, kComponent) << "forbidden: " << message;
+      return SendError(resp, r ? api::StatusError(ErrorCode::kForbidden, message, {name, r->group, r->plural, {}})
+                               : Error{ErrorCode::kForbidden, message});
+    }
+
+    if (!r) {
+      if (parts.size() == 1 && (parts[0] == "healthz" || parts[0] == "livez" || parts[0] == "readyz")) {
+        std::string body = req.HasQuery("verbose")
+                               ? "[+]ping ok\n[+]log ok\n[+]etcd ok\n" + parts[0] + " check passed\n" : "ok";
+        resp.Send({200, "text/plain; charset=utf-8", {}, body});
+        return;
+      }
+      if (parts.size() == 1 && parts[0] == "version") {
+        return SendJson(resp, 200,
+                        json::object{{"major", "1"}, {"minor", "32"}, {"gitVersion", "v1.32.0+k1s-" + options.version},
+                                     {"gitCommit", options.git_commit}, {"gitTreeState", "clean"},
+                                     {"buildDate", "1970-01-01T00:00:00Z"}, {"goVersion", "n/a (C++)"},
+                                     {"compiler", "gcc"}, {"platform", "linux/amd64"}});
+      }
+      if (parts.size() >= 2 && parts[0] == "openapi" && parts[1] == "v2") {
+        resp.Send({200, std::string(openapi::OpenApi::kV2ContentType), {}, openapi::OpenApi::V2Protobuf()});
+        return;
+      }
+      if (parts.size() >= 2 && parts[0] == "openapi" && parts[1] == "v3") return OpenApiV3(parts, req, resp);
       if (!parts.empty() && (parts[0] == "api" || parts[0] == "apis")) {
         if (auto d = Discover(reg.Resources(), parts, req.Header("accept"))) return SendJson(resp, 200, d->body, d->content_type);
       }
       return NotFoundPath(resp);
     }
-    std::vector<std::string> rest(parts.begin() + static_cast<long>(i), parts.end());
-    std::string ns, name, sub;
-    const ResourceInfo* r = nullptr;
-    if (rest.size() >= 3 && rest[0] == "namespaces" && (r = reg.Find(group, version, rest[2])) && r->namespaced) {
-      ns = rest[1];
-      name = rest.size() >= 4 ? rest[3] : "";
-      sub = rest.size() >= 5 ? rest[4] : "";
-      if (rest.size() > 5) return NotFoundPath(resp);
-    } else {
-      r = reg.Find(group, version, rest[0]);
-      if (!r) return NotFoundPath(resp);
-      name = rest.size() >= 2 ? rest[1] : "";
-      sub = rest.size() >= 3 ? rest[2] : "";
-      if (rest.size() > 3) return NotFoundPath(resp);
-      if (r->namespaced && !name.empty()) return NotFoundPath(resp);
-    }
-    const std::string& m = req.method;
-    bool watch = m == "GET" && (req.Query("watch") == "true" || req.Query("watch") == "1");
+
     if (!watch) {
       if (inflight.fetch_add(1) >= kMaxInflight) {
         inflight.fetch_sub(1);
@@ -384,7 +450,16 @@ struct ApiServer::Impl {
         if (counter) counter->fetch_sub(1);
       }
     } release{watch ? nullptr : &inflight};
-    if (!sub.empty()) {
+    if (r->review) {
+      if (m != "POST" || !name.empty()) return MethodNotAllowed(resp);
+      Review(*r, ns, *user, req, resp);
+    } else if (r->group.empty() && r->plural == "serviceaccounts" && sub == "token") {
+      if (m != "POST") return MethodNotAllowed(resp);
+      auto body = ParseBody(req);
+      if (!body.ok()) return SendError(resp, body.error());
+      auto out = security.RequestToken(ns, name, *body);
+      out.ok() ? SendJson(resp, 201, *out) : SendError(resp, out.error());
+    } else if (!sub.empty()) {
       Subresource(*r, ns, name, sub, req, resp);
     } else if (name.empty()) {
       if (watch) {
@@ -393,10 +468,7 @@ struct ApiServer::Impl {
         List(*r, ns, req, resp);
       } else if (m == "POST") {
         if (r->namespaced && ns.empty()) return NotFoundPath(resp);
-        auto body = ParseBody(req);
-        if (!body.ok()) return SendError(resp, body.error());
-        auto obj = reg.Create(*r, ns, std::move(*body), WriteOptionsOf(req));
-        obj.ok() ? SendJson(resp, 201, *obj) : SendError(resp, obj.error());
+        Write(*r, ns, "", req, resp);
       } else if (m == "DELETE") {
         DeleteCollection(*r, ns, req, resp);
       } else {
@@ -407,28 +479,67 @@ struct ApiServer::Impl {
     } else if (m == "GET") {
       auto obj = reg.Get(*r, ns, name);
       obj.ok() ? SendObject(*r, req, resp, 200, *obj) : SendError(resp, obj.error());
-    } else if (m == "PUT") {
-      auto body = ParseBody(req);
-      if (!body.ok()) return SendError(resp, body.error());
-      auto obj = reg.Update(*r, ns, name, std::move(*body), WriteOptionsOf(req));
-      obj.ok() ? SendJson(resp, 200, *obj) : SendError(resp, obj.error());
-    } else if (m == "PATCH") {
-      auto patch = ParsePatch(req);
-      if (!patch.ok()) return SendError(resp, patch.error());
-      auto obj = reg.Patch(*r, ns, name, patch->first, patch->second, WriteOptionsOf(req));
-      obj.ok() ? SendJson(resp, 200, *obj) : SendError(resp, obj.error());
+    } else if (m == "PUT" || m == "PATCH") {
+      Write(*r, ns, name, req, resp);
     } else if (m == "DELETE") {
       Delete(*r, ns, name, req, resp);
     } else {
       MethodNotAllowed(resp);
     }
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-    K1S_LOG(kDebug, kComponent) << req.method << " " << req.target << " user=" << user << " " << ms << "ms";
+    K1S_LOG(kDebug, kComponent) << req.method << " " << req.target << " user=" << user->name << " " << ms << "ms";
+  }
+
+  // POST (create), PUT (update) and PATCH of an object, with server-side field validation
+  // (fieldValidation=Strict|Warn|Ignore): unknown and duplicate fields are errors, warnings, or dropped.
+  void Write(const ResourceInfo& r, const std::string& ns, const std::string& name, net::HttpRequest& req,
+             net::HttpResponder& resp) {
+    auto mode = openapi::ParseFieldValidation(req.Query("fieldValidation"));
+    if (!mode.ok()) return SendError(resp, mode.error());
+    auto o = WriteOptionsOf(req);
+    std::vector<std::string> problems;
+    const bool protobuf = req.Header("content-type").find("application/vnd.kubernetes.protobuf") == 0;
+    if (*mode != openapi::FieldValidation::kIgnore && req.method != "PATCH" && !protobuf) {
+      problems = openapi::DuplicateFields(req.body);
+    }
+    o.unknown_fields = *mode == openapi::FieldValidation::kIgnore ? nullptr : &problems;
+    // Strict refuses before anything is written.
+    o.strict = *mode == openapi::FieldValidation::kStrict;
+    if (o.strict && !problems.empty()) {
+      return SendError(resp, Error{ErrorCode::kBadRequest, openapi::StrictErrorMessage(problems, r.kind, r.version)});
+    }
+    Result<json::object> out = Fail(ErrorCode::kInternal, "");
+    int code = 200;
+    if (req.method == "PATCH") {
+      auto patch = ParsePatch(req);
+      if (!patch.ok()) return SendError(resp, patch.error());
+      out = reg.Patch(r, ns, name, patch->first, patch->second, o);
+    } else {
+      auto body = ParseBody(req);
+      if (!body.ok()) return SendError(resp, body.error());
+      if (req.method == "POST") {
+        out = reg.Create(r, ns, std::move(*body), o);
+        code = 201;
+      } else {
+        out = reg.Update(r, ns, name, std::move(*body), o);
+      }
+    }
+    if (!out.ok()) {
+      if (out.error().code == ErrorCode::kBadRequest && o.strict && !problems.empty()) {
+        return SendError(resp, Error{ErrorCode::kBadRequest,
+                                     openapi::StrictErrorMessage(problems, req.method == "PATCH" ? "" : r.kind,
+                                                                 req.method == "PATCH" ? "" : r.version)});
+      }
+      return SendError(resp, out.error());
+    }
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (auto& w : openapi::WarningHeaders(problems)) headers.emplace_back("Warning", std::move(w));
+    resp.Send({code, "application/json", std::move(headers), json::serialize(*out)});
   }
 };
 
-ApiServer::ApiServer(registry::Registry& registry, ApiServerOptions options)
-    : impl_(std::make_unique<Impl>(registry, std::move(options))) {}
+ApiServer::ApiServer(registry::Registry& registry, Security& security, ApiServerOptions options)
+    : impl_(std::make_unique<Impl>(registry, security, std::move(options))) {}
 ApiServer::~ApiServer() = default;
 
 void ApiServer::Handle(net::HttpRequest& req, net::HttpResponder& resp) { impl_->Handle(req, resp); }

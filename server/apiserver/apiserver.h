@@ -9,6 +9,7 @@
 #include <string>
 
 #include "lib/net/http_server.h"
+#include "server/apiserver/security.h"
 #include "server/registry/registry.h"
 
 namespace k1s::apiserver {
@@ -20,7 +21,7 @@ struct ApiServerOptions {
 
 class ApiServer {
  public:
-  ApiServer(registry::Registry& registry, ApiServerOptions options);
+  ApiServer(registry::Registry& registry, Security& security, ApiServerOptions options);
   ~ApiServer();
   void Handle(net::HttpRequest& req, net::HttpResponder& resp);
 

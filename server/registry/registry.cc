@@ -9,6 +9,8 @@
 #include "lib/api/status.h"
 #include "lib/base/log.h"
 #include "lib/base/strings.h"
+#include "lib/api/schema.h"
+#include "server/openapi/field_validation.h"
 #include "server/registry/services.h"
 #include "server/registry/strategy.h"
 #include "server/registry/watch_cache.h"
@@ -134,6 +136,42 @@ Result<std::pair<Revision, std::string>> DecodeContinue(const std::string& token
   long long rev = std::strtoll(raw->c_str() + 5, &end, 10);
   if (end != raw->c_str() + slash || rev <= 0) return bad();
   return std::make_pair(static_cast<Revision>(rev), raw->substr(slash + 1));
+}
+
+// Removes the field at a path like `spec.containers[0].imagee` (as field validation reports it).
+void RemovePath(json::object& obj, const std::string& path) {
+  json::value* cur = nullptr;
+  json::object* o = &obj;
+  size_t pos = 0;
+  std::string last;
+  json::object* parent = nullptr;
+  while (pos <= path.size()) {
+    size_t dot = path.find('.', pos);
+    std::string part = path.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
+    pos = dot == std::string::npos ? path.size() + 1 : dot + 1;
+    std::vector<size_t> indexes;
+    while (!part.empty() && part.back() == ']') {
+      auto open = part.rfind('[');
+      if (open == std::string::npos) return;
+      indexes.insert(indexes.begin(), static_cast<size_t>(std::atoll(part.substr(open + 1).c_str())));
+      part.resize(open);
+    }
+    if (!o) return;
+    if (pos > path.size() && indexes.empty()) {
+      parent = o;
+      last = part;
+      break;
+    }
+    auto it = o->find(part);
+    if (it == o->end()) return;
+    cur = &it->value();
+    for (size_t idx : indexes) {
+      if (!cur->is_array() || idx >= cur->as_array().size()) return;
+      cur = &cur->as_array()[idx];
+    }
+    o = cur->is_object() ? &cur->as_object() : nullptr;
+  }
+  if (parent) parent->erase(last);
 }
 
 // ---- selectors ----
@@ -425,7 +463,9 @@ struct Registry::Impl {
     if (name.empty()) {
       return Fail(Invalid(r, "", {{"metadata.name", "FieldValueRequired", "Required value: name or generateName is required"}}));
     }
-    std::string why = r.label_names ? api::ValidateDns1123Label(name) : api::ValidateDns1123Subdomain(name);
+    std::string why = r.path_segment_names ? api::ValidatePathSegmentName(name)
+                      : r.label_names      ? api::ValidateDns1123Label(name)
+                                           : api::ValidateDns1123Subdomain(name);
     if (!why.empty()) {
       return Fail(Invalid(r, name, {{"metadata.name", "FieldValueInvalid", "Invalid value: \"" + name + "\": " + why}}));
     }
@@ -458,7 +498,22 @@ struct Registry::Impl {
     return wo;
   }
 
+  // Drops fields the kind's schema does not have, reporting them (see WriteOptions).
+  Status DropUnknownFields(const ResourceInfo& r, json::object& obj, const WriteOptions& o) {
+    auto unknown = openapi::UnknownFields(r, obj, *api::BuiltinSchema());
+    if (unknown.empty()) return OkStatus();
+    for (const auto& u : unknown) {
+      auto first = u.find('"'), last = u.rfind('"');
+      if (u.rfind("unknown field", 0) == 0 && first != std::string::npos && last > first)
+        RemovePath(obj, u.substr(first + 1, last - first - 1));
+    }
+    if (o.unknown_fields) o.unknown_fields->insert(o.unknown_fields->end(), unknown.begin(), unknown.end());
+    if (o.strict) return Fail(BadRequest("strict decoding error: " + Join(unknown, ", ")));
+    return OkStatus();
+  }
+
   Result<json::object> Create(const ResourceInfo& r, const std::string& ns, json::object obj, const WriteOptions& o) {
+    K1S_TRY(DropUnknownFields(r, obj, o));
     K1S_TRY(PrepareCreate(r, ns, obj));
     std::string name = api::MetaString(obj, "name");
     K1S_TRY(CheckNamespace(r, ns, name));
@@ -556,6 +611,7 @@ struct Registry::Impl {
       }
     }
     const bool deleting = !api::MetaString(cur, "deletionTimestamp").empty();
+    K1S_TRY(DropUnknownFields(r, obj, o));
     if (sub.empty()) StrategyDefaults(r, obj);
     // generation counts changes to the desired state (spec, or everything but metadata and status
     // for kinds without spec).

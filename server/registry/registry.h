@@ -34,6 +34,10 @@ struct RegistryOptions {
 struct WriteOptions {
   bool dry_run = false;
   std::string field_manager;
+  // Unknown fields of built-in kinds are always dropped; when this is set they are also reported
+  // here (worded `unknown field "spec.x"`), and with strict the write fails with kBadRequest instead.
+  std::vector<std::string>* unknown_fields = nullptr;
+  bool strict = false;
 };
 
 struct DeleteOptions {

@@ -1,5 +1,7 @@
 #include "server/registry/resources.h"
 
+#include <tuple>
+
 namespace k1s::registry {
 
 std::vector<ResourceInfo> BuiltinResources() {
@@ -50,10 +52,10 @@ std::vector<ResourceInfo> BuiltinResources() {
   add("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, {});
   add("events.k8s.io", "v1", "Event", "events", true, {"ev"});
   // rbac, policy, networking, storage, scheduling, certificates, apiextensions
-  add("rbac.authorization.k8s.io", "v1", "Role", "roles", true, {});
-  add("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true, {});
-  add("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false, {});
-  add("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false, {});
+  add("rbac.authorization.k8s.io", "v1", "Role", "roles", true, {})->path_segment_names = true;
+  add("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true, {})->path_segment_names = true;
+  add("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false, {})->path_segment_names = true;
+  add("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false, {})->path_segment_names = true;
   add("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, {"pdb"});
   add("networking.k8s.io", "v1", "Ingress", "ingresses", true, {"ing"});
   add("networking.k8s.io", "v1", "IngressClass", "ingressclasses", false, {});
@@ -62,6 +64,18 @@ std::vector<ResourceInfo> BuiltinResources() {
   add("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, {"pc"});
   add("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", false, {"csr"});
   add("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, {"crd", "crds"});
+  // Reviews: create-only, answered at once and never stored.
+  for (auto [group, kind, plural, namespaced] :
+       {std::tuple{"authorization.k8s.io", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false},
+        std::tuple{"authorization.k8s.io", "SubjectAccessReview", "subjectaccessreviews", false},
+        std::tuple{"authorization.k8s.io", "LocalSubjectAccessReview", "localsubjectaccessreviews", true},
+        std::tuple{"authorization.k8s.io", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false},
+        std::tuple{"authentication.k8s.io", "TokenReview", "tokenreviews", false},
+        std::tuple{"authentication.k8s.io", "SelfSubjectReview", "selfsubjectreviews", false}}) {
+    auto* info = add(group, "v1", kind, plural, namespaced, {});
+    info->verbs = {"create"};
+    info->review = true;
+  }
   // Subresources (what the real API server serves for each kind; log/exec/attach/portforward come
   // with the kubelet).
   auto subs = [&](const std::string& group, const std::string& plural, std::vector<std::string> list) {

@@ -20,6 +20,10 @@ struct ResourceInfo {
   std::vector<std::string> verbs = {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"};
   // Names must be DNS-1123 labels (namespaces, services) rather than subdomains.
   bool label_names = false;
+  // Names need only be valid path segments (RBAC objects: "system:discovery").
+  bool path_segment_names = false;
+  // A review (SelfSubjectAccessReview, TokenReview, ...): create-only, answered at once, never stored.
+  bool review = false;
   // Subresources served under /<name>/<sub>: status, scale, binding, eviction, token, ...
   std::vector<std::string> subresources;
 
