@@ -27,9 +27,10 @@ void ApplyMergePatch(json::value& target, const json::value& patch) {
 
 namespace {
 
-// The merge key of a list field, by field name ("" when the list is replaced as a whole). `ports` is
-// keyed by containerPort in containers and by port in Services: the elements tell which.
-std::string MergeKey(std::string_view field, const json::array& sample) {
+// The merge key of a list field guessed by field name, for patches without a schema ("" when the list
+// is replaced as a whole). `ports` is keyed by containerPort in containers and by port in Services: the
+// elements tell which.
+std::string GuessMergeKey(std::string_view field, const json::array& sample) {
   if (field == "containers" || field == "initContainers" || field == "ephemeralContainers" || field == "env" ||
       field == "volumes" || field == "imagePullSecrets")
     return "name";
@@ -47,122 +48,235 @@ std::string MergeKey(std::string_view field, const json::array& sample) {
   return "";
 }
 
-bool SameKey(const json::value& a, const json::value& b, const std::string& key) {
-  if (!a.is_object() || !b.is_object()) return false;
-  auto x = a.as_object().find(key), y = b.as_object().find(key);
-  return x != a.as_object().end() && y != b.as_object().end() && x->value() == y->value();
-}
+constexpr std::string_view kSetElementOrder = "$setElementOrder/";
+constexpr std::string_view kDeleteFromPrimitiveList = "$deleteFromPrimitiveList/";
 
-void Strategic(json::value& target, const json::value& patch);
+bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-void StrategicList(json::array& target, const json::array& patch, const std::string& key) {
-  for (const auto& p : patch) {
-    if (!p.is_object()) continue;
-    const auto& po = p.as_object();
-    auto directive = po.find("$patch");
-    auto it = std::find_if(target.begin(), target.end(), [&](const json::value& t) { return SameKey(t, p, key); });
-    if (directive != po.end() && directive->value() == "delete") {
-      if (it != target.end()) target.erase(it);
-      continue;
+// One strategic merge, with or without a schema. Errors are collected only in strict (schema) mode;
+// the guessing mode keeps going as the old behaviour did.
+class Merger {
+ public:
+  explicit Merger(const PatchSchema* schema) : schema_(schema) {}
+
+  Status MergeValue(json::value& target, const json::value& patch, const void* type) {
+    if (!patch.is_object()) {
+      target = patch;
+      return OkStatus();
     }
-    if (it != target.end()) {
-      Strategic(*it, p);
-    } else {
-      json::value fresh = json::object();
-      Strategic(fresh, p);
-      target.push_back(std::move(fresh));
-    }
+    return MergeObject(target, patch.as_object(), type);
   }
-}
 
-// Orders list by the keys in `order` (elements not named keep their relative order, after).
-void Reorder(json::array& list, const json::array& order, const std::string& key) {
-  json::array out;
-  std::vector<bool> used(list.size(), false);
-  for (const auto& o : order) {
-    for (size_t i = 0; i < list.size(); ++i) {
-      if (!used[i] && (key.empty() ? list[i] == o : SameKey(list[i], o, key))) {
-        out.push_back(list[i]);
-        used[i] = true;
-        break;
+ private:
+  // The facts of field `name` under `type`; `sample` lets the fallback tell Service ports from
+  // container ports.
+  PatchField FieldOf(const void* type, std::string_view name, const json::array* sample1, const json::array* sample2) {
+    if (schema_ != nullptr) return schema_->Field(type, name);
+    PatchField f;
+    std::string key;
+    if (sample1 != nullptr) key = GuessMergeKey(name, *sample1);
+    if (key.empty() && sample2 != nullptr) key = GuessMergeKey(name, *sample2);
+    if (key.empty() && sample1 == nullptr && sample2 == nullptr) key = GuessMergeKey(name, json::array());
+    f.merge_key = key;
+    f.merge = !key.empty();
+    return f;
+  }
+
+  Status Invalid(std::string message) {
+    if (schema_ == nullptr) return OkStatus();
+    return Fail(ErrorCode::kInvalid, "invalid strategic merge patch: " + std::move(message));
+  }
+
+  Status MergeObject(json::value& target, const json::object& patch, const void* type) {
+    if (auto d = patch.find("$patch"); d != patch.end()) {
+      if (d->value() == "replace") {
+        json::object copy = patch;
+        copy.erase("$patch");
+        target = std::move(copy);
+        return OkStatus();
+      }
+      if (d->value() == "delete") {
+        target = json::object();
+        return OkStatus();
+      }
+      if (d->value() != "merge") return Invalid("unknown $patch directive " + json::serialize(d->value()));
+    }
+    if (!target.is_object()) target = json::object();
+    auto& t = target.as_object();
+    if (auto rk = patch.find("$retainKeys"); rk != patch.end()) {
+      if (!rk->value().is_array()) return Invalid("$retainKeys must be a list");
+      std::vector<std::string> drop;
+      for (const auto& kv : t) {
+        bool keep = false;
+        for (const auto& k : rk->value().as_array()) keep |= k.is_string() && k.as_string() == kv.key();
+        if (!keep) drop.emplace_back(kv.key());
+      }
+      for (const auto& k : drop) t.erase(k);
+    }
+    // $deleteFromPrimitiveList first (upstream removes before merging the same list).
+    for (const auto& kv : patch) {
+      std::string_view k = kv.key();
+      if (!StartsWith(k, kDeleteFromPrimitiveList)) continue;
+      if (!kv.value().is_array()) return Invalid(std::string(k) + " must be a list");
+      auto it = t.find(k.substr(kDeleteFromPrimitiveList.size()));
+      if (it == t.end() || !it->value().is_array()) continue;
+      auto& arr = it->value().as_array();
+      for (const auto& v : kv.value().as_array())
+        arr.erase(std::remove(arr.begin(), arr.end(), v), arr.end());
+    }
+    for (const auto& kv : patch) {
+      std::string_view k = kv.key();
+      if (k == "$patch" || k == "$retainKeys" || StartsWith(k, kSetElementOrder) || StartsWith(k, kDeleteFromPrimitiveList))
+        continue;
+      if (kv.value().is_null()) {
+        t.erase(k);
+        continue;
+      }
+      auto cur = t.find(k);
+      if (kv.value().is_array()) {
+        const json::array* current = cur != t.end() && cur->value().is_array() ? &cur->value().as_array() : nullptr;
+        PatchField f = FieldOf(type, k, &kv.value().as_array(), current);
+        json::array merged = current != nullptr ? *current : json::array();
+        K1S_TRY(MergeList(merged, kv.value().as_array(), f, k));
+        t[k] = std::move(merged);
+        continue;
+      }
+      if (kv.value().is_object()) {
+        PatchField f = FieldOf(type, k, nullptr, nullptr);
+        const auto& po = kv.value().as_object();
+        if (auto d = po.find("$patch"); d != po.end() && d->value() == "delete") {
+          t.erase(k);
+          continue;
+        }
+        K1S_TRY(MergeObject(t[k], po, f.type));
+        continue;
+      }
+      t[k] = kv.value();
+    }
+    // $setElementOrder after the merge: the patch's order for the elements it names, the others kept
+    // where they were relative to them.
+    for (const auto& kv : patch) {
+      std::string_view k = kv.key();
+      if (!StartsWith(k, kSetElementOrder)) continue;
+      if (!kv.value().is_array()) return Invalid(std::string(k) + " must be a list");
+      std::string_view field = k.substr(kSetElementOrder.size());
+      auto it = t.find(field);
+      if (it == t.end() || !it->value().is_array()) continue;
+      PatchField f = FieldOf(type, field, &it->value().as_array(), nullptr);
+      if (schema_ != nullptr && !f.merge) continue;  // a replaced list is already in the patch's order
+      Reorder(it->value().as_array(), kv.value().as_array(), f.merge_key);
+    }
+    return OkStatus();
+  }
+
+  static bool SameKey(const json::value& a, const json::value& b, const std::string& key) {
+    if (!a.is_object() || !b.is_object()) return false;
+    auto x = a.as_object().find(key), y = b.as_object().find(key);
+    return x != a.as_object().end() && y != b.as_object().end() && x->value() == y->value();
+  }
+
+  Status MergeList(json::array& target, const json::array& patch, const PatchField& f, std::string_view field) {
+    bool objects = false;
+    for (const auto& p : patch) objects |= p.is_object();
+    // {"$patch": "replace"} in a list replaces the whole list with the other elements.
+    for (const auto& p : patch) {
+      if (p.is_object() && p.as_object().size() == 1 && p.as_object().contains("$patch") &&
+          p.as_object().at("$patch") == "replace") {
+        json::array out;
+        for (const auto& q : patch)
+          if (&q != &p) out.push_back(StripDirectives(q));
+        target = std::move(out);
+        return OkStatus();
       }
     }
-  }
-  for (size_t i = 0; i < list.size(); ++i)
-    if (!used[i]) out.push_back(list[i]);
-  list = std::move(out);
-}
-
-void Strategic(json::value& target, const json::value& patch) {
-  if (!patch.is_object()) {
-    target = patch;
-    return;
-  }
-  const auto& po = patch.as_object();
-  if (auto d = po.find("$patch"); d != po.end() && d->value() == "replace") {
-    json::object copy = po;
-    copy.erase("$patch");
-    target = std::move(copy);
-    return;
-  }
-  if (!target.is_object()) target = json::object();
-  auto& t = target.as_object();
-  if (auto rk = po.find("$retainKeys"); rk != po.end() && rk->value().is_array()) {
-    std::vector<std::string> drop;
-    for (const auto& kv : t) {
-      bool keep = false;
-      for (const auto& k : rk->value().as_array()) keep |= k.is_string() && k.as_string() == kv.key();
-      if (!keep) drop.emplace_back(kv.key());
+    if (!f.merge) {
+      json::array out;
+      for (const auto& q : patch) out.push_back(StripDirectives(q));
+      target = std::move(out);
+      return OkStatus();
     }
-    for (const auto& k : drop) t.erase(k);
+    if (!objects || f.merge_key.empty()) {
+      // A set of scalars: the union, first occurrence kept.
+      if (objects && schema_ != nullptr)
+        return Invalid("list " + std::string(field) + " has patchStrategy merge but no merge key");
+      for (const auto& p : patch)
+        if (std::find(target.begin(), target.end(), p) == target.end()) target.push_back(p);
+      return OkStatus();
+    }
+    for (const auto& p : patch) {
+      if (!p.is_object()) return Invalid("list " + std::string(field) + " mixes objects and scalars");
+      const auto& po = p.as_object();
+      if (!po.contains(f.merge_key) && schema_ != nullptr) {
+        return Invalid("an element of " + std::string(field) + " does not contain its merge key " + f.merge_key);
+      }
+      auto directive = po.find("$patch");
+      if (directive != po.end() && directive->value() == "delete") {
+        target.erase(std::remove_if(target.begin(), target.end(),
+                                    [&](const json::value& t) { return SameKey(t, p, f.merge_key); }),
+                     target.end());
+        continue;
+      }
+      auto it = std::find_if(target.begin(), target.end(), [&](const json::value& t) { return SameKey(t, p, f.merge_key); });
+      if (it != target.end()) {
+        K1S_TRY(MergeObject(*it, po, f.element));
+      } else {
+        json::value fresh = json::object();
+        K1S_TRY(MergeObject(fresh, po, f.element));
+        target.push_back(std::move(fresh));
+      }
+    }
+    return OkStatus();
   }
-  for (const auto& kv : po) {
-    std::string_view k = kv.key();
-    if (k == "$patch" || k == "$retainKeys" || k.rfind("$setElementOrder/", 0) == 0) continue;
-    if (k.rfind("$deleteFromPrimitiveList/", 0) == 0) {
-      std::string field(k.substr(25));
-      auto it = t.find(field);
-      if (it != t.end() && it->value().is_array() && kv.value().is_array()) {
-        auto& arr = it->value().as_array();
-        for (const auto& v : kv.value().as_array()) {
-          auto pos = std::find(arr.begin(), arr.end(), v);
-          if (pos != arr.end()) arr.erase(pos);
+
+  // An element of a replaced list, without a $patch directive of its own.
+  static json::value StripDirectives(const json::value& v) {
+    if (!v.is_object() || !v.as_object().contains("$patch")) return v;
+    json::object copy = v.as_object();
+    copy.erase("$patch");
+    return copy;
+  }
+
+  // Orders `list` by $setElementOrder `order`: the elements it names come in its order, and each other
+  // element keeps its position relative to them from the list as it was.
+  static void Reorder(json::array& list, const json::array& order, const std::string& key) {
+    auto index_in = [&](const json::array& arr, const json::value& v) -> long {
+      for (size_t i = 0; i < arr.size(); ++i)
+        if (key.empty() ? arr[i] == v : SameKey(arr[i], v, key)) return static_cast<long>(i);
+      return -1;
+    };
+    std::vector<std::pair<long, json::value>> named;  // (position in order, element)
+    std::vector<json::value> others;
+    for (const auto& e : list) {
+      long pos = index_in(order, e);
+      if (pos >= 0) {
+        named.emplace_back(pos, e);
+      } else {
+        others.push_back(e);
+      }
+    }
+    std::stable_sort(named.begin(), named.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    // Interleave: an unnamed element goes before a named one when it came first in the old list.
+    json::array old = list, out;
+    size_t i = 0, j = 0;
+    while (i < others.size() || j < named.size()) {
+      if (j >= named.size()) {
+        out.push_back(others[i++]);
+      } else if (i >= others.size()) {
+        out.push_back(named[j++].second);
+      } else {
+        long a = index_in(old, others[i]), b = index_in(old, named[j].second);
+        if (a >= 0 && b >= 0 && a < b) {
+          out.push_back(others[i++]);
+        } else {
+          out.push_back(named[j++].second);
         }
       }
-      continue;
     }
-    if (kv.value().is_null()) {
-      t.erase(k);
-      continue;
-    }
-    if (kv.value().is_array()) {
-      const auto& parr = kv.value().as_array();
-      auto cur = t.find(k);
-      std::string key = MergeKey(k, parr);
-      if (key.empty() && cur != t.end() && cur->value().is_array()) key = MergeKey(k, cur->value().as_array());
-      if (!key.empty() && cur != t.end() && cur->value().is_array()) {
-        StrategicList(cur->value().as_array(), parr, key);
-      } else if (!key.empty()) {
-        json::array fresh;
-        StrategicList(fresh, parr, key);
-        t[k] = std::move(fresh);
-      } else {
-        t[k] = kv.value();
-      }
-      continue;
-    }
-    Strategic(t[k], kv.value());
+    list = std::move(out);
   }
-  // $setElementOrder after the merge.
-  for (const auto& kv : po) {
-    std::string_view k = kv.key();
-    if (k.rfind("$setElementOrder/", 0) != 0 || !kv.value().is_array()) continue;
-    std::string field(k.substr(17));
-    auto it = t.find(field);
-    if (it == t.end() || !it->value().is_array()) continue;
-    Reorder(it->value().as_array(), kv.value().as_array(), MergeKey(field, it->value().as_array()));
-  }
-}
+
+  const PatchSchema* schema_;
+};
 
 // Splits a JSON pointer ("/a/b~1c") into unescaped tokens.
 Result<std::vector<std::string>> ParsePointer(std::string_view ptr) {
@@ -275,7 +389,17 @@ Status Add(json::value& root, const std::string& path, json::value v, bool repla
 
 }  // namespace
 
-void ApplyStrategicMergePatch(json::value& target, const json::value& patch) { Strategic(target, patch); }
+Status ApplyStrategicMergePatch(json::value& target, const json::value& patch, const PatchSchema& schema) {
+  json::value work = target;
+  K1S_TRY(Merger(&schema).MergeValue(work, patch, schema.Root()));
+  target = std::move(work);
+  return OkStatus();
+}
+
+void ApplyStrategicMergePatch(json::value& target, const json::value& patch) {
+  Status ignored = Merger(nullptr).MergeValue(target, patch, nullptr);
+  (void)ignored;  // the guessing mode never fails
+}
 
 Status ApplyJsonPatch(json::value& target, const json::value& patch) {
   if (!patch.is_array()) return Fail(ErrorCode::kInvalid, "a JSON patch must be an array of operations");

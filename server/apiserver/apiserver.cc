@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <atomic>
 #include <chrono>
+#include <optional>
 
 #include "lib/api/meta.h"
 #include "lib/api/patch.h"
@@ -15,6 +16,7 @@
 #include "server/auth/reviews.h"
 #include "server/openapi/field_validation.h"
 #include "server/openapi/openapi.h"
+#include "server/registry/apply.h"
 #include "server/registry/tables.h"
 
 namespace k1s::apiserver {
@@ -66,6 +68,12 @@ registry::WriteOptions WriteOptionsOf(const net::HttpRequest& req) {
   registry::WriteOptions o;
   o.dry_run = DryRun(req);
   o.field_manager = req.Query("fieldManager");
+  o.force = req.Query("force") == "true";
+  if (o.field_manager.empty()) {
+    // As upstream: the manager of a write without fieldManager is the client's name from User-Agent.
+    std::string agent = req.Header("user-agent");
+    o.field_manager = agent.substr(0, agent.find('/'));
+  }
   return o;
 }
 
@@ -124,10 +132,15 @@ Result<std::pair<registry::PatchType, json::value>> ParsePatch(const net::HttpRe
     t = registry::PatchType::kMerge;
   } else if (type.find("application/json-patch+json") == 0) {
     t = registry::PatchType::kJson;
+  } else if (type.find("application/apply-patch+yaml") == 0) {
+    auto config = registry::ParseApplyBody(req.body);
+    if (!config.ok()) return Fail(config.error());
+    return std::make_pair(registry::PatchType::kApply, json::value(std::move(*config)));
   } else {
     return Fail(ErrorCode::kUnsupportedMediaType,
                 "the body of the request was in an unknown format - accepted media types include: "
-                "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
+                "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, "
+                "application/apply-patch+yaml");
   }
   boost::system::error_code ec;
   json::value patch = json::parse(req.body, ec);
@@ -327,6 +340,49 @@ struct ApiServer::Impl {
     SendJson(resp, 201, *out);
   }
 
+  // Impersonate-User / Impersonate-Group (kubectl --as/--as-group): the requester needs the
+  // impersonate verb on users (or serviceaccounts) and groups; the request then runs as that user.
+  std::optional<Error> Impersonate(const net::HttpRequest& req, auth::UserInfo& user) {
+    std::string as = req.Header("impersonate-user");
+    std::string group = req.Header("impersonate-group");
+    if (as.empty() && group.empty()) return std::nullopt;
+    if (as.empty()) return Error{ErrorCode::kBadRequest, "requested impersonation of groups without impersonating a user"};
+    auto check = [&](const std::string& resource, const std::string& ns, const std::string& name) -> std::optional<Error> {
+      auth::RequestAttributes a;
+      a.user = user;
+      a.verb = "impersonate";
+      a.resource = resource;
+      a.namespace_ = ns;
+      a.name = name;
+      if (security.Authorize(a).allowed) return std::nullopt;
+      return api::StatusError(ErrorCode::kForbidden,
+                              resource + " \"" + name + "\" is forbidden: User \"" + user.name +
+                                  "\" cannot impersonate resource \"" + resource + "\" in API group \"\"" +
+                                  (ns.empty() ? " at the cluster scope" : " in the namespace \"" + ns + "\""),
+                              {name, "", resource, {}});
+    };
+    std::string sa_ns, sa_name;
+    auth::UserInfo next;
+    next.name = as;
+    if (auth::SplitServiceAccountUserName(as, &sa_ns, &sa_name)) {
+      if (auto e = check("serviceaccounts", sa_ns, sa_name)) return e;
+      next.groups = {std::string(auth::kServiceAccountsGroup), std::string(auth::kServiceAccountsGroup) + ":" + sa_ns};
+    } else if (auto e = check("users", "", as)) {
+      return e;
+    }
+    if (!group.empty()) {
+      for (auto& g : Split(group, ',')) {
+        std::string name(Trim(g));
+        if (name.empty()) continue;
+        if (auto e = check("groups", "", name)) return e;
+        next.groups.push_back(name);
+      }
+    }
+    if (as != auth::kAnonymousUser) next.groups.emplace_back(auth::kAllAuthenticated);
+    user = std::move(next);
+    return std::nullopt;
+  }
+
   // ---- OpenAPI ----
   void OpenApiV3(const std::vector<std::string>& parts, const net::HttpRequest& req, net::HttpResponder& resp) {
     if (parts.size() == 2) {
@@ -352,6 +408,7 @@ struct ApiServer::Impl {
 
     auto user = security.Authenticate(req);
     if (!user.ok()) return SendError(resp, user.error());
+    if (auto e = Impersonate(req, *user)) return SendError(resp, *e);
 
     // What the request is: a resource (/api/v1/..., /apis/G/V/...) or a plain path.
     auth::RequestAttributes attrs;

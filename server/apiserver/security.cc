@@ -82,18 +82,44 @@ void Security::Follow(const registry::ResourceInfo* r, std::string rv) {
       rv = list->resource_version;
       continue;
     }
+    if (r->plural == "clusterroles") WriteAggregatedRules();
     while (!stopping_) {
       auto events = (*watch)->Next(std::chrono::milliseconds(300));
       if (!events.ok()) break;
+      bool changed = false;
       for (const auto& ev : *events) {
         if (ev.type == "BOOKMARK") continue;
         rv = api::MetaString(ev.object, "resourceVersion");
+        changed = true;
         if (ev.type == "DELETED") {
           rbac_.Remove(r->plural, api::MetaString(ev.object, "namespace"), api::MetaString(ev.object, "name"));
         } else {
           rbac_.Upsert(r->plural, ev.object);
         }
       }
+      if (changed && r->plural == "clusterroles") WriteAggregatedRules();
+    }
+  }
+}
+
+// The ClusterRole aggregation controller: a ClusterRole with an aggregationRule gets, in .rules, the
+// union of the rules of the ClusterRoles its selectors match (so `kubectl get clusterrole admin -o
+// yaml` shows them). Writing only what differs ends the loop its own writes start.
+void Security::WriteAggregatedRules() {
+  const auto* r = Rbac(registry_, "clusterroles");
+  auto list = registry_.List(*r, "", {});
+  if (!list.ok()) return;
+  for (const auto& role : list->items) {
+    if (!role.contains("aggregationRule")) continue;
+    std::string name = api::MetaString(role, "name");
+    auto rules = rbac_.AggregatedRules(name);
+    if (!rules) continue;
+    const json::value* have = role.if_contains("rules");
+    if (have && *have == json::value(*rules)) continue;
+    json::object patch{{"rules", *rules}};
+    auto updated = registry_.Patch(*r, "", name, registry::PatchType::kMerge, patch, {});
+    if (!updated.ok()) {
+      K1S_LOG(kWarn, kComponent) << "aggregating clusterrole " << name << ": " << updated.error().message;
     }
   }
 }

@@ -52,6 +52,7 @@ class Security {
   Security(registry::Registry& registry, std::shared_ptr<const auth::ServiceAccountTokens> tokens)
       : registry_(registry), tokens_(std::move(tokens)) {}
   void Follow(const registry::ResourceInfo* r, std::string resource_version);
+  void WriteAggregatedRules();
 
   registry::Registry& registry_;
   std::shared_ptr<const auth::ServiceAccountTokens> tokens_;

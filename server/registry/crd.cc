@@ -815,7 +815,7 @@ void PruneObject(const Node* s, json::object& o, const std::string& path, bool r
           if (!ObjectMetaFields().count(mk)) meta_drop.emplace_back(mk);
         for (const auto& mk : meta_drop) {
           out.push_back(Child(Child(path, "metadata"), mk));
-          m->erase(mk);
+          m->stable_erase(mk);
         }
       }
       continue;
@@ -837,7 +837,7 @@ void PruneObject(const Node* s, json::object& o, const std::string& path, bool r
   }
   for (const auto& k : drop) {
     out.push_back(Child(path, k));
-    o.erase(k);
+    o.stable_erase(k);
   }
 }
 
@@ -966,12 +966,6 @@ bool SimpleJsonPath(const std::string& s, const std::string& path, Errs& e) {
 // ---- schema checks (ValidateCustomResourceDefinitionOpenAPISchema and structural invariants) ----
 
 enum class Level { kRoot, kItem, kField };
-
-const std::vector<std::string>& ForbiddenInNested() {
-  static const std::vector<std::string> k = {"type", "additionalProperties", "default", "title", "description",
-                                             "nullable"};
-  return k;
-}
 
 bool IsIntOrStringAnyOf(const json::array& any_of) {
   if (any_of.size() != 2) return false;

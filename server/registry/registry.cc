@@ -9,7 +9,9 @@
 #include "lib/api/status.h"
 #include "lib/base/log.h"
 #include "lib/base/strings.h"
+#include "lib/api/patch_schema.h"
 #include "lib/api/schema.h"
+#include "server/registry/apply.h"
 #include "server/openapi/field_validation.h"
 #include "server/registry/services.h"
 #include "server/registry/strategy.h"
@@ -523,6 +525,7 @@ struct Registry::Impl {
       if (!errs.empty()) return Fail(Invalid(r, name, errs));
     }
     if (auto errs = StrategyValidate(r, obj, nullptr); !errs.empty()) return Fail(Invalid(r, name, errs));
+    TrackManagedFields(r, nullptr, obj, o, "");
     std::string key = Key(r, ns, name);
     if (o.dry_run) {
       if (store.Get(key).ok()) return Fail(AlreadyExists(r, name));
@@ -636,10 +639,12 @@ struct Registry::Impl {
       }
       if (auto errs = StrategyValidate(r, obj, &cur); !errs.empty()) return Fail(Invalid(r, name, errs));
     }
-    if (o.dry_run) {
-      api::Metadata(obj)["resourceVersion"] = std::to_string(current.mod_revision);
-      return obj;
-    }
+    TrackManagedFields(r, &cur, obj, o, sub);
+    api::Metadata(obj)["resourceVersion"] = std::to_string(current.mod_revision);
+    // Nothing changed: nothing is written and the resourceVersion stays, as upstream does.
+    if (obj == cur) return obj;
+    if (o.dry_run) return obj;
+    api::Metadata(obj).erase("resourceVersion");
     if (deleting && !HasFinalizers(obj) && !(IsPod(r) && GracefulPending(obj))) {
       // The last finalizer is gone from an object being deleted: it goes now.
       auto deleted = store.Delete(Key(r, ns, name), current.mod_revision);
@@ -672,6 +677,7 @@ struct Registry::Impl {
                              const json::value& patch, const WriteOptions& o, const std::string& sub) {
     // A resourceVersion in the patch is a precondition; otherwise the patch applies to the latest
     // object, retried when a concurrent write got there first.
+    if (type == PatchType::kApply) return ServerSideApply(r, ns, name, patch.as_object(), o, sub);
     std::string rv = patch.is_object() ? api::MetaString(patch.as_object(), "resourceVersion") : "";
     for (int attempt = 0;; ++attempt) {
       K1S_ASSIGN_OR_RETURN(auto current, GetKv(r, ns, name));
@@ -683,7 +689,11 @@ struct Registry::Impl {
         }
         if (!target.is_object()) return Fail(Error{ErrorCode::kInvalid, "the patched object is not a JSON object"});
       } else if (type == PatchType::kStrategicMerge) {
-        api::ApplyStrategicMergePatch(target, patch);
+        if (auto ps = api::PatchSchemaFor(api::BuiltinSchema(), r.group, r.version, r.kind)) {
+          if (auto st = api::ApplyStrategicMergePatch(target, patch, *ps); !st.ok()) return Fail(st.error());
+        } else {
+          api::ApplyStrategicMergePatch(target, patch);
+        }
       } else {
         api::ApplyMergePatch(target, patch);
       }
@@ -695,6 +705,65 @@ struct Registry::Impl {
       if (!result.ok() && result.error().code == ErrorCode::kConflict && !pinned && attempt < 5) continue;
       return result;
     }
+  }
+
+  // Server-side apply: merges the applied configuration (owned by o.field_manager), creating the
+  // object when it does not exist; conflicts with other managers fail unless o.force.
+  Result<json::object> ServerSideApply(const ResourceInfo& r, const std::string& ns, const std::string& name,
+                                       const json::object& config, const WriteOptions& o, const std::string& sub) {
+    if (o.field_manager.empty()) {
+      return Fail(api::InvalidError("PatchOptions", "meta.k8s.io", "",
+                                    {{"fieldManager", "FieldValueRequired", "Required value: is required for apply patch"}}));
+    }
+    std::string cfg_name = api::MetaString(config, "name");
+    if (!cfg_name.empty() && cfg_name != name) {
+      return Fail(BadRequest("the name of the object (" + cfg_name + ") does not match the name on the URL (" + name + ")"));
+    }
+    if (auto kind = config.find("kind"); kind == config.end() || !kind->value().is_string() || kind->value().as_string() != r.kind) {
+      return Fail(BadRequest("invalid object type: " + r.GroupVersion() + ", Kind=" +
+                             (kind != config.end() && kind->value().is_string() ? std::string(kind->value().as_string()) : "")));
+    }
+    FieldSchema schema = BuiltinFieldSchema(r.group, r.version, r.kind);
+    ManagedFieldsOptions mo;
+    mo.subresource = sub;
+    if (sub == "status") mo.ignored_fields = {"spec", "metadata"};
+    else if (r.HasSubresource("status")) mo.ignored_fields = {"status"};
+    WriteOptions wo = o;
+    wo.managed_fields_done = true;
+    for (int attempt = 0;; ++attempt) {
+      auto current = store.Get(Key(r, ns, name));
+      if (!current.ok() && current.error().code != ErrorCode::kNotFound) return Fail(StoreError(current.error(), r, name));
+      std::optional<json::object> live;
+      if (current.ok()) live = Decode(*current);
+      json::object cfg = config;
+      if (live && !api::MetaString(cfg, "resourceVersion").empty() &&
+          api::MetaString(cfg, "resourceVersion") != std::to_string(current->mod_revision)) {
+        return Fail(Conflict(r, name));
+      }
+      auto applied = Apply(live ? &*live : nullptr, cfg, o.field_manager, o.force, schema, mo);
+      if (!applied.ok()) return Fail(applied.error());
+      if (!live) {
+        if (!sub.empty()) return Fail(NotFound(r, name));
+        auto created = Create(r, ns, std::move(applied->object), wo);
+        if (!created.ok() && created.error().code == ErrorCode::kAlreadyExists && attempt < 5) continue;
+        return created;
+      }
+      api::Metadata(applied->object).erase("resourceVersion");
+      auto result = Replace(r, ns, name, std::move(applied->object), *current, wo, sub);
+      if (!result.ok() && result.error().code == ErrorCode::kConflict && attempt < 5) continue;
+      return result;
+    }
+  }
+
+  // managedFields bookkeeping for a write that is not an apply.
+  void TrackManagedFields(const ResourceInfo& r, const json::object* old, json::object& obj, const WriteOptions& o,
+                          const std::string& sub) {
+    if (o.managed_fields_done || o.field_manager.empty()) return;
+    ManagedFieldsOptions mo;
+    mo.subresource = sub;
+    if (sub == "status") mo.ignored_fields = {"spec", "metadata"};
+    else if (r.HasSubresource("status")) mo.ignored_fields = {"status"};
+    UpdateManagedFields(old, obj, o.field_manager, BuiltinFieldSchema(r.group, r.version, r.kind), mo);
   }
 
   // ---- delete ----

@@ -38,6 +38,8 @@ struct WriteOptions {
   // here (worded `unknown field "spec.x"`), and with strict the write fails with kBadRequest instead.
   std::vector<std::string>* unknown_fields = nullptr;
   bool strict = false;
+  bool force = false;                // server-side apply: take conflicting fields over
+  bool managed_fields_done = false;  // internal: managedFields already computed (apply)
 };
 
 struct DeleteOptions {
@@ -81,7 +83,7 @@ class Watch {
   virtual Result<std::vector<WatchEvent>> Next(std::chrono::milliseconds timeout) = 0;
 };
 
-enum class PatchType { kJson, kMerge, kStrategicMerge };
+enum class PatchType { kJson, kMerge, kStrategicMerge, kApply };
 
 class Registry {
  public:
