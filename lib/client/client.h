@@ -123,6 +123,8 @@ class Watch {
 
 enum class PatchType { kJson, kMerge, kStrategicMerge };
 
+// Implementations override the virtual calls and add `using Client::List;` (and Create, Update,
+// Patch, Delete) so the shorthands below stay visible through the derived type.
 class Client {
  public:
   virtual ~Client() = default;

@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <condition_variable>
 #include <deque>
+#include <map>
+#include <mutex>
+#include <set>
 
 #include "lib/api/meta.h"
 #include "lib/api/patch.h"
@@ -125,7 +129,7 @@ bool HasFinalizers(const json::object& obj) {
 struct FakeClient::State {
   mutable std::mutex mu;
   std::condition_variable cv;
-  int64_t rev = 0;
+  int64_t rev = 1;        // like etcd: an empty store is at revision 1, the first write gets 2
   int64_t compacted = 0;  // events at or below this revision are forgotten
   int64_t epoch = 0;      // bumped by ExpireWatches
   bool paused = false;
@@ -195,16 +199,6 @@ struct FakeClient::State {
       }
     } else if (sub.empty()) {
       next = std::move(obj);
-      json::object& meta = api::Metadata(next);
-      const json::object& old_meta = cur->at("metadata").as_object();
-      for (const char* f : {"uid", "creationTimestamp", "namespace", "name", "deletionTimestamp",
-                            "deletionGracePeriodSeconds", "generation"}) {
-        if (auto it = old_meta.find(f); it != old_meta.end()) {
-          meta[f] = it->value();
-        } else {
-          meta.erase(f);
-        }
-      }
       next["apiVersion"] = r.GroupVersion();
       next["kind"] = r.kind;
       if (HasStatusSubresource(r)) {
@@ -212,6 +206,16 @@ struct FakeClient::State {
           next["status"] = s->value();
         } else {
           next.erase("status");
+        }
+      }
+      json::object& meta = api::Metadata(next);  // no top-level insertions below
+      const json::object& old_meta = cur->at("metadata").as_object();
+      for (const char* f : {"uid", "creationTimestamp", "namespace", "name", "deletionTimestamp",
+                            "deletionGracePeriodSeconds", "generation"}) {
+        if (auto it = old_meta.find(f); it != old_meta.end()) {
+          meta[f] = it->value();
+        } else {
+          meta.erase(f);
         }
       }
       if (WithoutMetaAndStatus(next) != WithoutMetaAndStatus(*cur)) {
@@ -429,7 +433,9 @@ Result<std::unique_ptr<client::Watch>> FakeClient::Watch(const Resource& r, cons
 Result<json::object> FakeClient::Create(const Resource& r, const std::string& ns, json::object obj,
                                         const WriteOptions& options) {
   std::lock_guard<std::mutex> lock(state_->mu);
-  json::object& meta = api::Metadata(obj);
+  obj["apiVersion"] = r.GroupVersion();
+  obj["kind"] = r.kind;
+  json::object& meta = api::Metadata(obj);  // no top-level insertions below: the reference stays valid
   std::string name = api::MetaString(obj, "name");
   if (name.empty()) {
     std::string gen = api::MetaString(obj, "generateName");
@@ -458,8 +464,6 @@ Result<json::object> FakeClient::Create(const Resource& r, const std::string& ns
     meta.erase("namespace");
   }
   if (state_->Find(r, use_ns, name)) return Fail(api::AlreadyExistsError(r.plural, r.group, name));
-  obj["apiVersion"] = r.GroupVersion();
-  obj["kind"] = r.kind;
   meta["uid"] = api::NewUid();
   meta["creationTimestamp"] = api::NowRfc3339();
   meta["generation"] = 1;

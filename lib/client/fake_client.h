@@ -7,13 +7,9 @@
 // Thread-safe: one mutex; watches wait on its condition variable.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -30,7 +26,8 @@ class FakeClient final : public Client {
     std::string ns, name;
     std::string subresource;  // "status", "binding", ...
   };
-  // Called before each call; an Error fails the call instead (verb as in Action).
+  // Called before each call; an Error fails the call instead (verb as in Action). Runs under the
+  // fake's lock: it must not call the fake.
   using ErrorHook = std::function<std::optional<Error>(const std::string& verb, const Resource& r,
                                                        const std::string& ns, const std::string& name)>;
 
@@ -65,7 +62,7 @@ class FakeClient final : public Client {
 
   // Stores an object as is, bypassing metadata handling except resourceVersion (test set-up).
   json::object Seed(const Resource& r, json::object obj);
-  // The current revision (the resourceVersion of the last write).
+  // The current revision (the resourceVersion of the last write; 1 before any, as etcd).
   int64_t Revision() const;
   // Forgets the event log up to now: watches from an older resourceVersion get kGone; every open
   // watch fails with kGone on its next Next (as a watcher that fell too far behind).

@@ -258,6 +258,8 @@ void SharedInformer::Apply(const WatchEvent& ev) {
   }
   if (ev.type == "DELETED") {
     CallDelete(old ? old : obj);
+  } else if (old && api::MetaString(*old, "resourceVersion") == rv) {
+    // Already known (a watch that started from the current state repeats it).
   } else if (old) {
     CallUpdate(old, obj);
   } else {
@@ -304,6 +306,9 @@ Status SharedInformer::ListAndWatch() {
   while (!stopping()) {
     ListOptions wo = lo;
     wo.resource_version = LastSyncResourceVersion();
+    // "0" (nothing written yet) would mean "any revision" to a watch: start from the current state
+    // instead (its ADDED events for cached objects are not passed on).
+    if (wo.resource_version == "0") wo.resource_version.clear();
     wo.allow_bookmarks = true;
     auto watch = client_.Watch(resource_, options_.ns, wo);
     if (!watch.ok()) {

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <optional>
 
 #include "lib/api/meta.h"
@@ -17,6 +18,7 @@
 #include "server/openapi/field_validation.h"
 #include "server/openapi/openapi.h"
 #include "server/registry/apply.h"
+#include "server/registry/crd.h"
 #include "server/registry/tables.h"
 
 namespace k1s::apiserver {
@@ -45,8 +47,8 @@ void MethodNotAllowed(net::HttpResponder& resp) {
 }
 
 // One Table row: the cells, and the object as PartialObjectMetadata (or whole with includeObject=Object).
-json::object Row(const ResourceInfo& r, const json::object& obj, bool full_object) {
-  json::object row{{"cells", registry::TableCells(r, obj)}};
+json::object Row(const registry::Registry& reg, const ResourceInfo& r, const json::object& obj, bool full_object) {
+  json::object row{{"cells", reg.TableCells(r, obj)}};
   if (full_object) {
     row["object"] = obj;
   } else {
@@ -57,9 +59,9 @@ json::object Row(const ResourceInfo& r, const json::object& obj, bool full_objec
   return row;
 }
 
-json::object Table(const ResourceInfo& r, json::object meta, json::array rows) {
+json::object Table(const registry::Registry& reg, const ResourceInfo& r, json::object meta, json::array rows) {
   return json::object{{"kind", "Table"}, {"apiVersion", "meta.k8s.io/v1"}, {"metadata", std::move(meta)},
-                      {"columnDefinitions", registry::TableColumns(r)}, {"rows", std::move(rows)}};
+                      {"columnDefinitions", reg.TableColumns(r)}, {"rows", std::move(rows)}};
 }
 
 bool DryRun(const net::HttpRequest& req) { return req.Query("dryRun") == "All"; }
@@ -158,19 +160,45 @@ struct ApiServer::Impl {
   registry::Registry& reg;
   Security& security;
   ApiServerOptions options;
-  openapi::OpenApi openapi;
+  // OpenAPI documents, rebuilt when CRDs change the served resources.
+  std::mutex openapi_mu;
+  std::shared_ptr<const openapi::OpenApi> openapi_doc;
+  uint64_t openapi_generation = 0;
   // Requests being served (watches excluded); beyond kMaxInflight the answer is 429 + Retry-After.
   static constexpr int kMaxInflight = 400;
   std::atomic<int> inflight{0};
 
   Impl(registry::Registry& r, Security& s, ApiServerOptions o)
-      : reg(r), security(s), options(std::move(o)), openapi(r.Resources(), {}) {}
+      : reg(r), security(s), options(std::move(o)) {}
+
+  std::shared_ptr<const openapi::OpenApi> OpenApiDocs() {
+    std::lock_guard lock(openapi_mu);
+    uint64_t gen = reg.ResourcesGeneration();
+    if (!openapi_doc || gen != openapi_generation) {
+      std::vector<registry::ResourceInfo> builtin;
+      std::vector<openapi::CustomResource> custom;
+      std::vector<json::object> crds = reg.CustomResourceDefinitions();
+      for (const auto& r : *reg.Resources()) {
+        if (!r.custom) {
+          builtin.push_back(r);
+          continue;
+        }
+        for (const auto& crd : crds) {
+          if (api::MetaString(crd, "name") != r.plural + "." + r.group) continue;
+          if (const json::object* schema = registry::CrdSchemaFor(crd, r.version)) custom.push_back({r, *schema});
+        }
+      }
+      openapi_doc = std::make_shared<const openapi::OpenApi>(builtin, custom);
+      openapi_generation = gen;
+    }
+    return openapi_doc;
+  }
 
   void SendObject(const ResourceInfo& r, const net::HttpRequest& req, net::HttpResponder& resp, int code,
                   const json::object& obj) {
     if (AcceptsTable(req) && obj.contains("metadata")) {
       json::object meta{{"resourceVersion", api::MetaString(obj, "resourceVersion")}};
-      return SendJson(resp, code, Table(r, std::move(meta), json::array{Row(r, obj, req.Query("includeObject") == "Object")}),
+      return SendJson(resp, code, Table(reg, r, std::move(meta), json::array{Row(reg, r, obj, req.Query("includeObject") == "Object")}),
                       kTableType);
     }
     SendJson(resp, code, obj);
@@ -185,8 +213,8 @@ struct ApiServer::Impl {
     items.reserve(list->items.size());
     if (AcceptsTable(req)) {
       bool full = req.Query("includeObject") == "Object";
-      for (const auto& obj : list->items) items.push_back(Row(r, obj, full));
-      return SendJson(resp, 200, Table(r, std::move(meta), std::move(items)), kTableType);
+      for (const auto& obj : list->items) items.push_back(Row(reg, r, obj, full));
+      return SendJson(resp, 200, Table(reg, r, std::move(meta), std::move(items)), kTableType);
     }
     for (auto& obj : list->items) items.push_back(std::move(obj));
     SendJson(resp, 200,
@@ -218,8 +246,8 @@ struct ApiServer::Impl {
         json::value body = std::move(ev.object);
         if (table && ev.type != "BOOKMARK") {
           const auto& obj = body.as_object();
-          body = Table(r, json::object{{"resourceVersion", api::MetaString(obj, "resourceVersion")}},
-                       json::array{Row(r, obj, false)});
+          body = Table(reg, r, json::object{{"resourceVersion", api::MetaString(obj, "resourceVersion")}},
+                       json::array{Row(reg, r, obj, false)});
         }
         chunk += json::serialize(json::object{{"type", ev.type}, {"object", std::move(body)}});
         chunk += "\n";
@@ -385,13 +413,14 @@ struct ApiServer::Impl {
 
   // ---- OpenAPI ----
   void OpenApiV3(const std::vector<std::string>& parts, const net::HttpRequest& req, net::HttpResponder& resp) {
+    auto openapi = OpenApiDocs();
     if (parts.size() == 2) {
-      resp.Send({200, "application/json", {}, openapi.V3Root()});
+      resp.Send({200, "application/json", {}, openapi->V3Root()});
       return;
     }
     std::string path;
     for (size_t k = 2; k < parts.size(); ++k) path += (k > 2 ? "/" : "") + parts[k];
-    const auto* doc = openapi.V3(path);
+    const auto* doc = openapi->V3(path);
     if (!doc) return NotFoundPath(resp);
     std::vector<std::pair<std::string, std::string>> headers{{"Etag", "\"" + doc->hash + "\""}};
     // The hashed URL never changes content: clients may cache it for good.
@@ -488,7 +517,7 @@ struct ApiServer::Impl {
       }
       if (parts.size() >= 2 && parts[0] == "openapi" && parts[1] == "v3") return OpenApiV3(parts, req, resp);
       if (!parts.empty() && (parts[0] == "api" || parts[0] == "apis")) {
-        if (auto d = Discover(reg.Resources(), parts, req.Header("accept"))) return SendJson(resp, 200, d->body, d->content_type);
+        if (auto d = Discover(*reg.Resources(), parts, req.Header("accept"))) return SendJson(resp, 200, d->body, d->content_type);
       }
       return NotFoundPath(resp);
     }

@@ -1,5 +1,6 @@
 #include "server/apiserver/discovery.h"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -56,14 +57,17 @@ json::array ResourceList(const std::vector<ResourceInfo>& resources, const std::
   return out;
 }
 
-// Served API groups in table order, each with its version.
-std::vector<std::pair<std::string, std::string>> Groups(const std::vector<ResourceInfo>& resources) {
-  std::vector<std::pair<std::string, std::string>> groups;
+// Served API groups in table order, each with its versions in table order (the first is preferred).
+std::vector<std::pair<std::string, std::vector<std::string>>> Groups(const std::vector<ResourceInfo>& resources) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
   for (const auto& r : resources) {
     if (r.group.empty()) continue;
-    bool seen = false;
-    for (auto& g : groups) seen |= g.first == r.group;
-    if (!seen) groups.emplace_back(r.group, r.version);
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == r.group; });
+    if (g == groups.end()) {
+      groups.push_back({r.group, {r.version}});
+    } else if (std::find(g->second.begin(), g->second.end(), r.version) == g->second.end()) {
+      g->second.push_back(r.version);
+    }
   }
   return groups;
 }
@@ -93,14 +97,17 @@ json::object Aggregated(const std::vector<ResourceInfo>& resources, bool core, c
       }
       res.push_back(std::move(o));
     }
-    return json::array{json::object{{"version", version}, {"resources", res}, {"freshness", "Current"}}};
+    return json::object{{"version", version}, {"resources", res}, {"freshness", "Current"}};
   };
   json::array items;
   if (core) {
-    items.push_back(json::object{{"metadata", json::object()}, {"versions", versions_for("", "v1")}});
+    items.push_back(json::object{{"metadata", json::object()}, {"versions", json::array{versions_for("", "v1")}}});
   } else {
-    for (const auto& [g, v] : Groups(resources))
-      items.push_back(json::object{{"metadata", json::object{{"name", g}}}, {"versions", versions_for(g, v)}});
+    for (const auto& [g, versions] : Groups(resources)) {
+      json::array vs;
+      for (const auto& v : versions) vs.push_back(versions_for(g, v));
+      items.push_back(json::object{{"metadata", json::object{{"name", g}}}, {"versions", std::move(vs)}});
+    }
   }
   return json::object{{"kind", "APIGroupDiscoveryList"}, {"apiVersion", api_version}, {"metadata", json::object()},
                       {"items", items}};
@@ -136,18 +143,20 @@ std::optional<DiscoveryAnswer> Discover(const std::vector<ResourceInfo>& resourc
   }
   if (parts.size() == 1 && parts[0] == "apis") {
     json::array groups;
-    for (const auto& [g, v] : Groups(resources)) {
-      json::object gv{{"groupVersion", g + "/" + v}, {"version", v}};
-      groups.push_back(json::object{{"name", g}, {"versions", json::array{gv}}, {"preferredVersion", gv}});
+    for (const auto& [g, versions] : Groups(resources)) {
+      json::array vs;
+      for (const auto& v : versions) vs.push_back(json::object{{"groupVersion", g + "/" + v}, {"version", v}});
+      groups.push_back(json::object{{"name", g}, {"versions", vs}, {"preferredVersion", vs.front()}});
     }
     return DiscoveryAnswer{kJson, json::object{{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", groups}}};
   }
   if (parts.size() == 2 && parts[0] == "apis") {
-    for (const auto& [g, v] : Groups(resources)) {
+    for (const auto& [g, versions] : Groups(resources)) {
       if (g != parts[1]) continue;
-      json::object gv{{"groupVersion", g + "/" + v}, {"version", v}};
+      json::array vs;
+      for (const auto& v : versions) vs.push_back(json::object{{"groupVersion", g + "/" + v}, {"version", v}});
       return DiscoveryAnswer{kJson, json::object{{"kind", "APIGroup"}, {"apiVersion", "v1"}, {"name", g},
-                                                 {"versions", json::array{gv}}, {"preferredVersion", gv}}};
+                                                 {"versions", vs}, {"preferredVersion", vs.front()}}};
     }
   }
   if (parts.size() == 3 && parts[0] == "apis") {

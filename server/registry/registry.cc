@@ -2,7 +2,10 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <deque>
+#include <map>
 #include <mutex>
+#include <shared_mutex>
 
 #include "lib/api/meta.h"
 #include "lib/api/patch.h"
@@ -12,6 +15,8 @@
 #include "lib/api/patch_schema.h"
 #include "lib/api/schema.h"
 #include "server/registry/apply.h"
+#include "server/registry/crd.h"
+#include "server/registry/tables.h"
 #include "server/openapi/field_validation.h"
 #include "server/registry/services.h"
 #include "server/registry/strategy.h"
@@ -390,18 +395,139 @@ class StoreWatch : public Watch {
 
 struct Registry::Impl {
   datastore::Store& store;
-  std::vector<ResourceInfo> resources;
   RegistryOptions options;
   std::optional<ServiceAllocator> services;
   std::unique_ptr<WatchCache> cache;
 
-  Impl(datastore::Store& s, std::vector<ResourceInfo> r, RegistryOptions o)
-      : store(s), resources(std::move(r)), options(std::move(o)) {}
+  // The resource table. Rows are never removed (a deleted CRD's rows stop being served), so
+  // pointers handed out stay valid; res_mu guards the table, the snapshot and the custom map.
+  struct Custom {
+    json::object crd;
+    std::map<std::string, std::shared_ptr<const CrSchema>> schemas;  // by version
+  };
+  mutable std::shared_mutex res_mu;
+  std::deque<ResourceInfo> table;
+  std::vector<bool> served;
+  std::shared_ptr<const std::vector<ResourceInfo>> snapshot;
+  std::map<std::string, Custom> customs;  // by "<plural>.<group>" (the CRD's name)
+  std::atomic<uint64_t> generation{1};
+
+  Impl(datastore::Store& s, std::vector<ResourceInfo> r, RegistryOptions o) : store(s), options(std::move(o)) {
+    for (auto& info : r) {
+      table.push_back(std::move(info));
+      served.push_back(true);
+    }
+    RebuildSnapshot();
+  }
+
+  void RebuildSnapshot() {  // caller holds res_mu exclusively (or is the constructor)
+    auto v = std::make_shared<std::vector<ResourceInfo>>();
+    for (size_t i = 0; i < table.size(); ++i)
+      if (served[i]) v->push_back(table[i]);
+    snapshot = std::move(v);
+    ++generation;
+  }
 
   const ResourceInfo* Find(const std::string& group, const std::string& version, const std::string& plural) const {
-    for (const auto& r : resources)
-      if (r.group == group && r.version == version && r.plural == plural) return &r;
+    std::shared_lock lock(res_mu);
+    for (size_t i = 0; i < table.size(); ++i) {
+      const auto& r = table[i];
+      if (served[i] && r.group == group && r.version == version && r.plural == plural) return &r;
+    }
     return nullptr;
+  }
+
+  std::shared_ptr<const CrSchema> SchemaOf(const ResourceInfo& r) const {
+    std::shared_lock lock(res_mu);
+    auto it = customs.find(r.plural + "." + r.group);
+    if (it == customs.end()) return nullptr;
+    auto s = it->second.schemas.find(r.version);
+    return s == it->second.schemas.end() ? nullptr : s->second;
+  }
+  std::optional<json::object> CrdOf(const ResourceInfo& r) const {
+    std::shared_lock lock(res_mu);
+    auto it = customs.find(r.plural + "." + r.group);
+    if (it == customs.end()) return std::nullopt;
+    return it->second.crd;
+  }
+
+  // Serves (or updates, or with crd == nullptr stops serving) the resources of the CRD `name`.
+  void RegisterCrd(const std::string& name, const json::object* crd) {
+    std::vector<ResourceInfo> rows;
+    Custom custom;
+    if (crd) {
+      auto infos = ResourceFromCrd(*crd);
+      if (!infos.ok()) {
+        K1S_LOG(kWarn, kComponent) << "not serving CRD " << name << ": " << infos.error().message;
+      } else {
+        rows = std::move(*infos);
+        custom.crd = *crd;
+        for (auto& row : rows) {
+          row.custom = true;
+          if (const json::object* schema = CrdSchemaFor(*crd, row.version)) {
+            auto built = CrSchema::Build(*schema);
+            if (built.ok()) custom.schemas[row.version] = std::move(*built);
+          }
+        }
+      }
+    }
+    std::unique_lock lock(res_mu);
+    // Stop serving the CRD's old rows; reuse a row's slot when it comes back identical.
+    for (size_t i = 0; i < table.size(); ++i) {
+      if (table[i].custom && table[i].plural + "." + table[i].group == name) served[i] = false;
+    }
+    for (auto& row : rows) {
+      bool reused = false;
+      for (size_t i = 0; i < table.size() && !reused; ++i) {
+        const auto& t = table[i];
+        if (t.custom && t.group == row.group && t.version == row.version && t.plural == row.plural &&
+            t.kind == row.kind && t.namespaced == row.namespaced && t.subresources == row.subresources &&
+            t.short_names == row.short_names && t.categories == row.categories) {
+          served[i] = true;
+          reused = true;
+        }
+      }
+      if (!reused) {
+        table.push_back(std::move(row));
+        served.push_back(true);
+      }
+    }
+    if (crd && !rows.empty()) {
+      customs[name] = std::move(custom);
+    } else {
+      customs.erase(name);
+    }
+    RebuildSnapshot();
+  }
+
+  void LoadCrds() {
+    const ResourceInfo* crds = Find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+    datastore::ListOptions o;
+    o.prefix = crds->KeyPrefix();
+    auto list = store.List(o);
+    if (!list.ok()) return;
+    for (const auto& kv : list->items) {
+      json::object crd = Decode(kv);
+      RegisterCrd(api::MetaString(crd, "name"), &crd);
+    }
+  }
+
+  static bool IsCrd(const ResourceInfo& r) { return r.group == "apiextensions.k8s.io" && r.plural == "customresourcedefinitions"; }
+
+  // Custom resources: unknown fields pruned (reported as for built-in kinds), defaults, schema checks.
+  Status PrepareCustom(const ResourceInfo& r, json::object& obj, const WriteOptions& o, const std::string& name) {
+    auto schema = SchemaOf(r);
+    if (!schema) return OkStatus();
+    auto pruned = schema->Prune(obj);
+    if (!pruned.empty()) {
+      std::vector<std::string> unknown;
+      for (const auto& p : pruned) unknown.push_back("unknown field \"" + p + "\"");
+      if (o.unknown_fields) o.unknown_fields->insert(o.unknown_fields->end(), unknown.begin(), unknown.end());
+      if (o.strict) return Fail(BadRequest("strict decoding error: " + Join(unknown, ", ")));
+    }
+    schema->ApplyDefaults(obj);
+    if (auto errs = schema->ValidateObject(obj); !errs.empty()) return Fail(Invalid(r, name, errs));
+    return OkStatus();
   }
   const ResourceInfo& Namespaces() const { return *Find("", "v1", "namespaces"); }
 
@@ -515,10 +641,16 @@ struct Registry::Impl {
   }
 
   Result<json::object> Create(const ResourceInfo& r, const std::string& ns, json::object obj, const WriteOptions& o) {
-    K1S_TRY(DropUnknownFields(r, obj, o));
+    if (!r.custom) K1S_TRY(DropUnknownFields(r, obj, o));
     K1S_TRY(PrepareCreate(r, ns, obj));
     std::string name = api::MetaString(obj, "name");
     K1S_TRY(CheckNamespace(r, ns, name));
+    if (r.custom) K1S_TRY(PrepareCustom(r, obj, o, name));
+    if (IsCrd(r)) {
+      DefaultCrd(obj);
+      if (auto errs = ValidateCrd(obj, nullptr); !errs.empty()) return Fail(Invalid(r, name, errs));
+      SetCrdEstablished(obj, api::NowRfc3339());
+    }
     StrategyDefaults(r, obj);
     if (IsService(r) && services) {
       auto errs = services->DefaultAndValidate(obj);
@@ -543,6 +675,7 @@ struct Registry::Impl {
       return Fail(StoreError(created.error(), r, name));
     }
     api::Metadata(obj)["resourceVersion"] = std::to_string(created->mod_revision);
+    if (IsCrd(r)) RegisterCrd(name, &obj);
     return obj;
   }
 
@@ -614,7 +747,16 @@ struct Registry::Impl {
       }
     }
     const bool deleting = !api::MetaString(cur, "deletionTimestamp").empty();
-    K1S_TRY(DropUnknownFields(r, obj, o));
+    if (r.custom) {
+      K1S_TRY(PrepareCustom(r, obj, o, name));
+    } else {
+      K1S_TRY(DropUnknownFields(r, obj, o));
+    }
+    if (IsCrd(r) && sub.empty()) {
+      DefaultCrd(obj);
+      if (auto errs = ValidateCrd(obj, &cur); !errs.empty()) return Fail(Invalid(r, name, errs));
+      if (auto st = cur.find("status"); st != cur.end()) obj["status"] = st->value();
+    }
     if (sub.empty()) StrategyDefaults(r, obj);
     // generation counts changes to the desired state (spec, or everything but metadata and status
     // for kinds without spec).
@@ -656,6 +798,7 @@ struct Registry::Impl {
     auto updated = store.Update(Key(r, ns, name), json::serialize(obj), current.mod_revision, StoreWriteOptions(r));
     if (!updated.ok()) return Fail(StoreError(updated.error(), r, name));
     api::Metadata(obj)["resourceVersion"] = std::to_string(updated->mod_revision);
+    if (IsCrd(r)) RegisterCrd(name, &obj);
     return obj;
   }
 
@@ -678,6 +821,11 @@ struct Registry::Impl {
     // A resourceVersion in the patch is a precondition; otherwise the patch applies to the latest
     // object, retried when a concurrent write got there first.
     if (type == PatchType::kApply) return ServerSideApply(r, ns, name, patch.as_object(), o, sub);
+    if (type == PatchType::kStrategicMerge && r.custom) {
+      return Fail(Error{ErrorCode::kUnsupportedMediaType,
+                        "the body of the request was in an unknown format - accepted media types include: "
+                        "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"});
+    }
     std::string rv = patch.is_object() ? api::MetaString(patch.as_object(), "resourceVersion") : "";
     for (int attempt = 0;; ++attempt) {
       K1S_ASSIGN_OR_RETURN(auto current, GetKv(r, ns, name));
@@ -724,6 +872,8 @@ struct Registry::Impl {
                              (kind != config.end() && kind->value().is_string() ? std::string(kind->value().as_string()) : "")));
     }
     FieldSchema schema = BuiltinFieldSchema(r.group, r.version, r.kind);
+    std::optional<json::object> crd = r.custom ? CrdOf(r) : std::nullopt;
+    if (crd) schema = FieldSchema{nullptr, CrdSchemaFor(*crd, r.version)};
     ManagedFieldsOptions mo;
     mo.subresource = sub;
     if (sub == "status") mo.ignored_fields = {"spec", "metadata"};
@@ -763,7 +913,10 @@ struct Registry::Impl {
     mo.subresource = sub;
     if (sub == "status") mo.ignored_fields = {"spec", "metadata"};
     else if (r.HasSubresource("status")) mo.ignored_fields = {"status"};
-    UpdateManagedFields(old, obj, o.field_manager, BuiltinFieldSchema(r.group, r.version, r.kind), mo);
+    std::optional<json::object> crd = r.custom ? CrdOf(r) : std::nullopt;
+    FieldSchema schema = crd ? FieldSchema{nullptr, CrdSchemaFor(*crd, r.version)}
+                             : BuiltinFieldSchema(r.group, r.version, r.kind);
+    UpdateManagedFields(old, obj, o.field_manager, schema, mo);
   }
 
   // ---- delete ----
@@ -832,17 +985,41 @@ struct Registry::Impl {
       return obj;
     }
     if (IsNamespace(r)) DeleteNamespaceContents(name);
+    if (IsCrd(r)) DeleteCustomObjects(obj);
     auto deleted = store.Delete(key, current.mod_revision);
     if (!deleted.ok()) return Fail(StoreError(deleted.error(), r, name));
     if (IsService(r) && services) services->Release(Decode(*deleted));
+    if (IsCrd(r)) RegisterCrd(name, nullptr);
     api::Metadata(obj)["resourceVersion"] = std::to_string(deleted->mod_revision);
     if (gone) *gone = true;
     return obj;
   }
 
+  // A deleted CRD takes its objects with it (upstream's customresourcecleanup finalizer).
+  void DeleteCustomObjects(const json::object& crd) {
+    const auto* spec = Field(crd, "spec");
+    if (!spec) return;
+    const auto* names = Field(*spec, "names");
+    std::string group = spec->contains("group") && spec->at("group").is_string() ? std::string(spec->at("group").as_string()) : "";
+    std::string plural = names && names->contains("plural") && names->at("plural").is_string()
+                             ? std::string(names->at("plural").as_string()) : "";
+    if (group.empty() || plural.empty()) return;
+    datastore::ListOptions o;
+    o.prefix = "/registry/" + group + "/" + plural + "/";
+    o.keys_only = true;
+    auto list = store.List(o);
+    if (!list.ok()) return;
+    for (const auto& kv : list->items) (void)store.Delete(kv.key, 0);
+  }
+
   // Namespaces are deleted with what they hold (the namespace controller's job upstream).
   void DeleteNamespaceContents(const std::string& ns) {
-    for (const auto& r : resources) {
+    std::shared_ptr<const std::vector<ResourceInfo>> resources;
+    {
+      std::shared_lock lock(res_mu);
+      resources = snapshot;
+    }
+    for (const auto& r : *resources) {
       if (!r.namespaced) continue;
       datastore::ListOptions o;
       o.prefix = r.KeyPrefix() + ns + "/";
@@ -994,6 +1171,7 @@ Result<std::unique_ptr<Registry>> Registry::Open(datastore::Store& store, std::v
   auto alloc = ServiceAllocator::Make(store, impl->options.service_cidr, impl->options.service_node_port_range);
   if (!alloc.ok()) return Fail(ErrorCode::kInvalid, "services: " + alloc.error().message);
   impl->services.emplace(std::move(*alloc));
+  impl->LoadCrds();
   if (impl->options.watch_cache) {
     K1S_ASSIGN_OR_RETURN(impl->cache, WatchCache::Start(store, "/registry/"));
     K1S_LOG(kInfo, kComponent) << "watch cache loaded " << impl->cache->Size() << " objects";
@@ -1006,7 +1184,29 @@ Registry::~Registry() {
   if (impl_->cache) impl_->cache->Stop();
 }
 
-const std::vector<ResourceInfo>& Registry::Resources() const { return impl_->resources; }
+std::shared_ptr<const std::vector<ResourceInfo>> Registry::Resources() const {
+  std::shared_lock lock(impl_->res_mu);
+  return impl_->snapshot;
+}
+uint64_t Registry::ResourcesGeneration() const { return impl_->generation.load(); }
+std::vector<json::object> Registry::CustomResourceDefinitions() const {
+  std::shared_lock lock(impl_->res_mu);
+  std::vector<json::object> out;
+  for (const auto& [name, c] : impl_->customs) out.push_back(c.crd);
+  return out;
+}
+json::array Registry::TableColumns(const ResourceInfo& r) const {
+  if (r.custom) {
+    if (auto crd = impl_->CrdOf(r)) return TableColumnsFor(*crd, r.version);
+  }
+  return registry::TableColumns(r);
+}
+json::array Registry::TableCells(const ResourceInfo& r, const json::object& obj) const {
+  if (r.custom) {
+    if (auto crd = impl_->CrdOf(r)) return TableCellsFor(*crd, r.version, obj);
+  }
+  return registry::TableCells(r, obj);
+}
 const ResourceInfo* Registry::Find(const std::string& group, const std::string& version,
                                    const std::string& plural) const {
   return impl_->Find(group, version, plural);

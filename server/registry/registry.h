@@ -7,6 +7,7 @@
 // Thread-safe: called from many request threads at once; owns the watch cache's feeder thread.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
@@ -91,8 +92,18 @@ class Registry {
                                                 RegistryOptions options);
   ~Registry();
 
-  const std::vector<ResourceInfo>& Resources() const;
+  // The served resources now (built-in, then custom ones from CustomResourceDefinitions); a new
+  // snapshot whenever a CRD changes. Find's pointers stay valid for the registry's lifetime.
+  std::shared_ptr<const std::vector<ResourceInfo>> Resources() const;
   const ResourceInfo* Find(const std::string& group, const std::string& version, const std::string& plural) const;
+  // Grows whenever the served resources change (CRDs): callers rebuild what they derive from them.
+  uint64_t ResourcesGeneration() const;
+  // The CRD objects behind the custom resources (for OpenAPI).
+  std::vector<json::object> CustomResourceDefinitions() const;
+
+  // Server-side table columns and one row's cells (built-in printers, or a CRD's printer columns).
+  json::array TableColumns(const ResourceInfo& r) const;
+  json::array TableCells(const ResourceInfo& r, const json::object& obj) const;
 
   Result<json::object> Get(const ResourceInfo& r, const std::string& ns, const std::string& name);
   Result<ObjectList> List(const ResourceInfo& r, const std::string& ns, const ListOptions& options);

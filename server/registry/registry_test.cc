@@ -34,8 +34,8 @@ class RegistryTest : public ::testing::Test {
     store_->Close();
   }
   const ResourceInfo& R(const char* group, const char* plural) {
-    for (const auto& r : reg_->Resources())
-      if (r.group == group && r.plural == plural) return r;
+    for (const auto& r : *reg_->Resources())
+      if (r.group == group && r.plural == plural) return *reg_->Find(r.group, r.version, r.plural);
     abort();
   }
   testutil::TempDir dir_;

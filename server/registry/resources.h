@@ -22,6 +22,8 @@ struct ResourceInfo {
   bool label_names = false;
   // Names need only be valid path segments (RBAC objects: "system:discovery").
   bool path_segment_names = false;
+  // Served from a CustomResourceDefinition (validated, pruned and defaulted by its schema).
+  bool custom = false;
   // A review (SelfSubjectAccessReview, TokenReview, ...): create-only, answered at once, never stored.
   bool review = false;
   // Subresources served under /<name>/<sub>: status, scale, binding, eviction, token, ...

@@ -267,16 +267,19 @@ Result<std::vector<FieldError>> ServiceAllocator::PrepareUpdate(json::object& sv
   }
   errs = DefaultAndValidate(svc);
   if (!errs.empty()) return errs;
-  std::string type = Str(spec, "type");
+  // DefaultAndValidate looks "spec" up with operator[], which in Boost.JSON 1.81 may move svc's storage
+  // even when the key exists (it reserves room first): `spec` may dangle, so look it up again.
+  json::object& spec_now = *Spec(svc);
+  std::string type = Str(spec_now, "type");
   if (!NeedsNodePorts(type)) return errs;
-  if (Str(spec, "externalTrafficPolicy").empty()) spec["externalTrafficPolicy"] = "Cluster";
+  if (Str(spec_now, "externalTrafficPolicy").empty()) spec_now["externalTrafficPolicy"] = "Cluster";
   // Keep the node ports the current object holds for the same port/protocol.
   std::map<std::pair<int64_t, std::string>, int64_t> held;
   if (auto it = cur_spec.find("ports"); it != cur_spec.end() && it->value().is_array()) {
     for (const auto& p : it->value().as_array())
       if (p.is_object()) held[{Int(p.as_object(), "port"), Str(p.as_object(), "protocol")}] = Int(p.as_object(), "nodePort");
   }
-  auto& ports = spec["ports"].as_array();
+  auto& ports = spec_now["ports"].as_array();
   for (size_t i = 0; i < ports.size(); ++i) {
     auto& p = ports[i].as_object();
     if (Int(p, "nodePort") != 0) continue;

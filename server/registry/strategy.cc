@@ -587,7 +587,11 @@ void DefaultPodSpec(json::object& spec, bool is_pod) {
       ForEachObj(spec, list, [](json::object& c) {
         ForEachObj(c, "ports", [](json::object& p) {
           auto host = Int(p, "hostPort");
-          if ((Missing(p, "hostPort") || (host && *host == 0)) && !Missing(p, "containerPort")) p["hostPort"] = p["containerPort"];
+          if ((Missing(p, "hostPort") || (host && *host == 0)) && !Missing(p, "containerPort")) {
+            // Copy before inserting "hostPort": the insert may move p's storage (and containerPort with it).
+            json::value port = p.at("containerPort");
+            p["hostPort"] = std::move(port);
+          }
         });
       });
     }
@@ -668,10 +672,12 @@ void DefaultPod(json::object& pod) {
   json::object* spec = ObjAt(pod, "spec");
   if (spec == nullptr) return;
   DefaultPodSpec(*spec, true);
+  // Read the spec before inserting "status": an insert may move pod's storage (and spec with it).
+  std::string qos = QosClass(*spec);
   json::object* status = EnsureObj(pod, "status");
   if (status == nullptr) return;
   DefaultStr(*status, "phase", "Pending");
-  DefaultStr(*status, "qosClass", QosClass(*spec));
+  DefaultStr(*status, "qosClass", qos);
 }
 
 void DefaultIntOrString(json::object& o, std::string_view k, json::value v) { SetIfMissing(o, k, std::move(v)); }
@@ -768,6 +774,7 @@ void DefaultJob(json::object& job) {
     json::object* sel = EnsureObj(*spec, "selector");
     json::object* ml = sel ? EnsureObj(*sel, "matchLabels") : nullptr;
     if (ml != nullptr && !ml->contains(kControllerUidLabel)) (*ml)[kControllerUidLabel] = uid;
+    tmpl = ObjAt(*spec, "template");  // the insert of "selector" may have moved spec's storage
   }
   // A job without labels takes its pod template's.
   if (tmpl != nullptr) {
@@ -794,8 +801,10 @@ void DefaultCronJob(json::object& spec) {
 void DefaultLimitRange(json::object& spec) {
   ForEachObj(spec, "limits", [](json::object& item) {
     if (Str(item, "type") != "Container") return;
-    json::object* dflt = EnsureObj(item, "default");
-    json::object* dreq = EnsureObj(item, "defaultRequest");
+    // Insert both before taking pointers: an insert may move item's storage.
+    if (EnsureObj(item, "default") == nullptr || EnsureObj(item, "defaultRequest") == nullptr) return;
+    json::object* dflt = ObjAt(item, "default");
+    json::object* dreq = ObjAt(item, "defaultRequest");
     if (dflt == nullptr || dreq == nullptr) return;
     if (const json::object* max = ObjAt(item, "max")) {
       for (const auto& [k, v] : *max) {
@@ -1960,7 +1969,10 @@ void ApplyDefaults(const ResourceInfo& r, json::object& obj) {
     if (json::object* st = EnsureObj(obj, "status")) DefaultStr(*st, "phase", "Pending");
   } else if (Is(r, "", "Node")) {
     if (json::object* st = ObjAt(obj, "status")) {
-      if (Missing(*st, "allocatable") && ObjAt(*st, "capacity")) (*st)["allocatable"] = st->at("capacity");
+      if (Missing(*st, "allocatable") && ObjAt(*st, "capacity")) {
+        json::value capacity = st->at("capacity");  // a copy: inserting "allocatable" may move st's storage
+        (*st)["allocatable"] = std::move(capacity);
+      }
     }
   } else if (Is(r, "", "Endpoints")) {
     ForEachObj(obj, "subsets", [](json::object& ss) {

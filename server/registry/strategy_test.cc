@@ -330,6 +330,36 @@ TEST(StrategyDefaults, PvcGetsFilesystemModeAndPendingPhase) {
   EXPECT_EQ(At(v, {"spec", "resources", "requests", "storage"}), "1Gi");
 }
 
+// ----- use-after-free regressions: an insert into a full json::object moves its storage, so a
+// reference into it taken before the insert dangles (caught by AddressSanitizer).
+
+// Adds filler keys until o is full: the next insert of a new key into o must reallocate it.
+void FillToCapacity(json::object& o) {
+  for (int i = 0; o.size() < o.capacity(); ++i) o["x-filler-" + std::to_string(i)] = i;
+}
+
+// A guard for newer Boost.JSON (boostorg/json#906): 1.81's operator[] reserves room even when looking up
+// the existing "containerPort", so with 1.81 the later insert of "hostPort" does not move the storage.
+TEST(StrategyDefaults, HostPortCopiedFromAFullPortObject) {
+  json::object pod = Pod(
+      R"({"hostNetwork":true,"containers":[{"name":"a","image":"x","ports":[{"containerPort":8080,"protocol":"TCP"}]}]})");
+  json::object& port = pod["spec"].as_object()["containers"].as_array()[0].as_object()["ports"].as_array()[0].as_object();
+  FillToCapacity(port);
+  ApplyDefaults(kPod, pod);
+  EXPECT_EQ(At(json::value(pod), {"spec", "containers", "0", "ports", "0", "hostPort"}), 8080);
+}
+
+// The stale read happens inside the (uninstrumented) Boost.JSON library, so ASan sees it only because
+// freed memory is scribbled over (see __asan_default_options at the end of this file).
+TEST(StrategyDefaults, NodeAllocatableCopiedFromAFullStatus) {
+  json::object node = Parse(R"({"kind":"Node","metadata":{"name":"n"},"status":{"capacity":{"cpu":"4","memory":"8Gi","pods":"110"}}})");
+  FillToCapacity(node["status"].as_object());
+  ApplyDefaults(Res("", "Node"), node);
+  json::value v = node;
+  EXPECT_EQ(At(v, {"status", "allocatable"}), At(v, {"status", "capacity"}));
+  EXPECT_EQ(At(v, {"status", "allocatable", "memory"}), "8Gi");
+}
+
 TEST(StrategyDefaults, UnknownKindsAreUntouched) {
   json::object obj = Parse(R"({"kind":"Widget","spec":{"containers":[{"name":"a"}]}})");
   json::object before = obj;
@@ -842,3 +872,9 @@ TEST(StrategyValidation, OtherBuiltinKindsValidateOnlyMetadata) {
 
 }  // namespace
 }  // namespace k1s::registry
+
+#if defined(__SANITIZE_ADDRESS__)
+// Scribble over freed memory, so that a read of freed memory inside an uninstrumented library (Boost.JSON
+// copying a value) yields garbage and the test fails instead of reading the stale, intact bytes.
+extern "C" const char* __asan_default_options() { return "max_free_fill_size=4096:free_fill_byte=190"; }
+#endif

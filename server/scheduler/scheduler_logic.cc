@@ -7,6 +7,7 @@
 #include <climits>
 #include <cmath>
 #include <set>
+#include <tuple>
 
 #include "lib/api/quantity.h"
 
@@ -986,14 +987,20 @@ FilterStatus FilterInterPodAffinity(const CycleState& state, const PodInfo& pod,
 }
 
 FilterStatus RunFilters(const CycleState& state, const PodInfo& pod, const NodeInfo& node) {
-  FilterStatus s = FilterNodeUnschedulable(pod, node);
-  if (!s.ok()) return s;
-  if (!(s = FilterNodeName(pod, node)).ok()) return s;
-  if (!(s = FilterTaintToleration(pod, node)).ok()) return s;
-  if (!(s = FilterNodeAffinity(pod, node)).ok()) return s;
-  if (!(s = FilterNodePorts(pod, node)).ok()) return s;
-  if (!(s = FilterNodeResourcesFit(pod, node)).ok()) return s;
-  if (!(s = FilterPodTopologySpread(state, pod, node)).ok()) return s;
+  // Each status lives in its own scope so the common (success) path only builds and drops empty ones.
+#define K1S_RUN_FILTER(call)            \
+  {                                     \
+    FilterStatus s = call;              \
+    if (!s.ok()) return s;              \
+  }
+  K1S_RUN_FILTER(FilterNodeUnschedulable(pod, node));
+  K1S_RUN_FILTER(FilterNodeName(pod, node));
+  K1S_RUN_FILTER(FilterTaintToleration(pod, node));
+  K1S_RUN_FILTER(FilterNodeAffinity(pod, node));
+  K1S_RUN_FILTER(FilterNodePorts(pod, node));
+  K1S_RUN_FILTER(FilterNodeResourcesFit(pod, node));
+  K1S_RUN_FILTER(FilterPodTopologySpread(state, pod, node));
+#undef K1S_RUN_FILTER
   return FilterInterPodAffinity(state, pod, node);
 }
 
