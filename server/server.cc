@@ -82,6 +82,7 @@ int Run(const ServerOptions& o) {
   apiserver::SecurityOptions sec;
   sec.service_key_pem = pki->service_key_pem;
   sec.service_pub_pem = pki->service_pub_pem;
+  sec.server_token = pki->token;
   auto security = apiserver::Security::Start(**reg, sec);
   if (!security.ok()) {
     K1S_LOG(kError, kComponent) << "authentication: " << security.error().message;
@@ -90,6 +91,7 @@ int Run(const ServerOptions& o) {
   apiserver::ApiServerOptions ao;
   ao.version = o.version;
   ao.git_commit = o.git_commit;
+  ao.ca_bundle_pem = pki->server_ca.cert_pem;
   apiserver::ApiServer api(**reg, **security, ao);
   net::HttpServerOptions ho;
   ho.bind_address = o.bind_address;

@@ -307,6 +307,13 @@ struct ApiServer::Impl {
       }
       return MethodNotAllowed(resp);
     }
+    if (sub == "finalize") {
+      if (m != "PUT") return MethodNotAllowed(resp);
+      auto body = ParseBody(req);
+      if (!body.ok()) return SendError(resp, body.error());
+      auto obj = reg.Update(r, ns, name, std::move(*body), WriteOptionsOf(req), "finalize");
+      return obj.ok() ? SendJson(resp, 200, *obj) : SendError(resp, obj.error());
+    }
     if (sub == "scale") {
       if (m == "GET") {
         auto s = reg.GetScale(r, ns, name);
@@ -435,6 +442,16 @@ struct ApiServer::Impl {
     for (auto& p : Split(req.path, '/'))
       if (!p.empty()) parts.push_back(p);
 
+    // Supervisor endpoints, before authentication as in k3s: the CA bundle an agent pins by the join
+    // token's hash, and a liveness ping.
+    if (parts.size() == 1 && parts[0] == "cacerts" && req.method == "GET") {
+      resp.Send({200, "text/plain", {}, options.ca_bundle_pem});
+      return;
+    }
+    if (parts.size() == 1 && parts[0] == "ping" && req.method == "GET") {
+      resp.Send({200, "text/plain", {}, "pong"});
+      return;
+    }
     auto user = security.Authenticate(req);
     if (!user.ok()) return SendError(resp, user.error());
     if (auto e = Impersonate(req, *user)) return SendError(resp, *e);

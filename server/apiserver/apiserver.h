@@ -17,6 +17,7 @@ namespace k1s::apiserver {
 struct ApiServerOptions {
   std::string git_commit;
   std::string version;  // k1s version, e.g. v0.1.0
+  std::string ca_bundle_pem;  // served at /cacerts (the server CA, which the join token pins)
 };
 
 class ApiServer {

@@ -25,6 +25,10 @@ namespace k1s::apiserver {
 struct SecurityOptions {
   std::string service_key_pem;  // signs service-account tokens
   std::string service_pub_pem;
+  // The join token (K10<ca hash>::server:<secret>): as a bearer token (whole, or its secret part) it
+  // authenticates agents, as k1s:agent in groups system:nodes and system:masters, until agents get
+  // node certificates of their own.
+  std::string server_token;
 };
 
 class Security {
@@ -56,6 +60,7 @@ class Security {
 
   registry::Registry& registry_;
   std::shared_ptr<const auth::ServiceAccountTokens> tokens_;
+  std::string server_token_, server_secret_;
   auth::RbacAuthorizer rbac_;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> followers_;

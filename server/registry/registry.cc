@@ -77,6 +77,14 @@ const json::object* Field(const json::object& obj, const char* name) {
   return it != obj.end() && it->value().is_object() ? &it->value().as_object() : nullptr;
 }
 
+// A namespace's spec.finalizers ("kubernetes": the namespace controller empties it first).
+bool HasSpecFinalizers(const json::object& obj) {
+  const auto* spec = Field(obj, "spec");
+  if (!spec) return false;
+  auto f = spec->find("finalizers");
+  return f != spec->end() && f->value().is_array() && !f->value().as_array().empty();
+}
+
 bool HasFinalizers(const json::object& obj) {
   const auto* m = Field(obj, "metadata");
   if (!m) return false;
@@ -700,7 +708,18 @@ struct Registry::Impl {
       return Fail(BadRequest("the kind of the provided object (" + std::string(kind->value().as_string()) +
                              ") does not match the resource (" + r.kind + ")"));
     }
-    if (sub == "status") {
+    if (sub == "finalize") {
+      // namespaces/finalize: only spec.finalizers changes.
+      json::object next = cur;
+      json::array finalizers;
+      if (const auto* spec = Field(obj, "spec")) {
+        if (auto f = spec->find("finalizers"); f != spec->end() && f->value().is_array()) finalizers = f->value().as_array();
+      }
+      json::object spec = next.contains("spec") && next["spec"].is_object() ? next["spec"].as_object() : json::object();
+      spec["finalizers"] = std::move(finalizers);
+      next["spec"] = std::move(spec);
+      obj = std::move(next);
+    } else if (sub == "status") {
       // Only the status changes: everything else comes from the stored object.
       json::object next = cur;
       if (auto s = obj.find("status"); s != obj.end()) {
@@ -787,7 +806,8 @@ struct Registry::Impl {
     if (obj == cur) return obj;
     if (o.dry_run) return obj;
     api::Metadata(obj).erase("resourceVersion");
-    if (deleting && !HasFinalizers(obj) && !(IsPod(r) && GracefulPending(obj))) {
+    if (deleting && !HasFinalizers(obj) && !(IsPod(r) && GracefulPending(obj)) &&
+        !(IsNamespace(r) && HasSpecFinalizers(obj))) {
       // The last finalizer is gone from an object being deleted: it goes now.
       auto deleted = store.Delete(Key(r, ns, name), current.mod_revision);
       if (!deleted.ok()) return Fail(StoreError(deleted.error(), r, name));
@@ -958,6 +978,31 @@ struct Registry::Impl {
       std::string phase = status && status->contains("phase") && status->at("phase").is_string()
                               ? std::string(status->at("phase").as_string()) : "";
       if (!bound || phase == "Succeeded" || phase == "Failed") grace = 0;
+    }
+    // Foreground and Orphan deletion hold the object with a finalizer the garbage collector removes
+    // once the dependents are gone (Foreground) or released (Orphan).
+    if ((o.propagation_policy == "Foreground" || o.propagation_policy == "Orphan") && options.garbage_collector &&
+        !IsNamespace(r)) {
+      std::string fin = o.propagation_policy == "Foreground" ? "foregroundDeletion" : "orphan";
+      auto& meta = api::Metadata(obj);
+      auto& list = meta["finalizers"];
+      if (!list.is_array()) list = json::array();
+      bool present = false;
+      for (const auto& f : list.as_array()) present |= f == fin.c_str();
+      if (!present) list.as_array().push_back(json::string(fin));
+    }
+    if (IsNamespace(r) && options.namespace_controller) {
+      // Terminating: the namespace controller empties it, then finalizes it away.
+      if (!api::MetaString(obj, "deletionTimestamp").empty() || o.dry_run) return obj;
+      api::Metadata(obj)["deletionTimestamp"] = api::NowRfc3339();
+      api::Metadata(obj).erase("resourceVersion");
+      json::object status = obj.contains("status") && obj["status"].is_object() ? obj["status"].as_object() : json::object();
+      status["phase"] = "Terminating";
+      obj["status"] = std::move(status);
+      auto updated = store.Update(key, json::serialize(obj), current.mod_revision, StoreWriteOptions(r));
+      if (!updated.ok()) return Fail(StoreError(updated.error(), r, name));
+      api::Metadata(obj)["resourceVersion"] = std::to_string(updated->mod_revision);
+      return obj;
     }
     const bool marking = HasFinalizers(obj) || grace > 0;
     if (marking && !IsNamespace(r)) {

@@ -30,6 +30,12 @@ struct RegistryOptions {
   int https_port = 6443;            // target port of the default/kubernetes Service
   int64_t event_ttl_seconds = 3600; // Events expire this long after their last write
   bool watch_cache = true;          // serve LIST and WATCH from memory
+  // Set when the controller manager runs those controllers: namespaces then terminate
+  // asynchronously (emptied by the namespace controller, removed through namespaces/finalize), and
+  // Foreground/Orphan deletions hold objects with the garbage collector's finalizers. Without them
+  // a namespace's content is deleted at once and propagation policies act as Background.
+  bool namespace_controller = false;
+  bool garbage_collector = false;
 };
 
 struct WriteOptions {
