@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
 
+#include "agent/sim/simulator.h"
 #include "cmd/flags.h"
 #include "cmd/server_flags.h"
 #include "datastore/sqlite/sqlite_store.h"
@@ -31,6 +33,14 @@ namespace {
 int NotBuiltYet(const std::string& command, const std::string& what) {
   std::cerr << command << ": not built yet: " << what << " (see the status table in README.md)\n";
   return 2;
+}
+
+std::string Hostname() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "k1s";
+  std::string name(buf);
+  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name.substr(0, name.find('.'));
 }
 
 std::string DbPath(const std::string& data_dir) { return data_dir + "/server/db/state.db"; }
@@ -102,7 +112,30 @@ int RunAgent(int argc, char** argv) {
     std::cerr << "k1s agent: --server (or K1S_URL) is required, e.g. --server https://HOST:6443\n";
     return 1;
   }
-  return NotBuiltYet("k1s agent", "the node agent lands after the API server");
+  if (auto level = ParseLogLevel(cfg.log_level); level.ok()) SetLogLevel(*level);
+  if (cfg.simulate > 0) {
+    if (cfg.token.empty()) {
+      std::cerr << "k1s agent: --token (or K1S_TOKEN) is required: the server's token, from "
+                   "<data-dir>/server/token on the server\n";
+      return 1;
+    }
+    agent::sim::SimulatorOptions o;
+    o.nodes = cfg.simulate;
+    o.name_prefix = cfg.node_name.empty() ? Hostname() : cfg.node_name;
+    for (const auto& label : cfg.node_label) {
+      auto eq = label.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::cerr << "k1s agent: --node-label wants key=value, got \"" << label << "\"\n";
+        return 1;
+      }
+      o.labels[label.substr(0, eq)] = label.substr(eq + 1);
+    }
+    o.taints = cfg.node_taint;
+    o.kubelet_version = std::string(K1S_VERSION) + "-sim";
+    return agent::sim::Run(cfg.server, cfg.token, o);
+  }
+  return NotBuiltYet("k1s agent", "the node agent (kubelet) lands after the API server; "
+                                  "--simulate N runs simulated nodes meanwhile");
 }
 
 int RunToken(int argc, char** argv) {

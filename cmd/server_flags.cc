@@ -118,6 +118,9 @@ void AddAgentFlags(CLI::App& app, AgentConfig& cfg) {
   Opt(app, "--log-level", cfg.log_level, "Log level: debug, info, warn, error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
+  Opt(app, "--simulate", cfg.simulate,
+      "Run N simulated nodes (no containers: pods are only reported Running) instead of a real node")
+      ->check(CLI::Range(0, 100000));
 }
 
 }  // namespace k1s::cmd

@@ -49,6 +49,7 @@ struct AgentConfig {
   std::vector<std::string> node_label;
   std::vector<std::string> node_taint;
   std::string log_level = "info";
+  int simulate = 0;  // > 0: run that many simulated nodes instead of a real kubelet
 };
 
 void AddAgentFlags(CLI::App& app, AgentConfig& cfg);

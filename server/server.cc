@@ -15,6 +15,8 @@
 #include "lib/net/pki.h"
 #include "lib/net/server_pki.h"
 #include "server/apiserver/apiserver.h"
+#include "server/controllers/manager.h"
+#include "server/local_client.h"
 #include "server/registry/registry.h"
 #include "server/registry/resources.h"
 
@@ -65,6 +67,9 @@ int Run(const ServerOptions& o) {
   ro.service_cidr = o.service_cidr;
   ro.service_node_port_range = o.service_node_port_range;
   ro.https_port = o.https_listen_port;
+  // The controller manager below runs the namespace controller and the garbage collector.
+  ro.namespace_controller = true;
+  ro.garbage_collector = true;
   auto reg = registry::Registry::Open(**store, registry::BuiltinResources(), ro);
   if (!reg.ok()) {
     K1S_LOG(kError, kComponent) << "starting the registry: " << reg.error().message;
@@ -105,6 +110,20 @@ int Run(const ServerOptions& o) {
     (*store)->Close();
     return 1;
   }
+  // The control loops, in process: each component is its own identity (in system:masters for now)
+  // and goes through RBAC like a request.
+  auth::UserInfo cm_user{"system:kube-controller-manager", "", {"system:masters", "system:authenticated"}, {}};
+  auth::UserInfo sched_user{"system:kube-scheduler", "", {"system:masters", "system:authenticated"}, {}};
+  LocalClient cm_client(**reg, **security, cm_user, "kube-controller-manager");
+  LocalClient sched_client(**reg, **security, sched_user, "default-scheduler");
+  controllers::ControllerManagerOptions cmo;
+  cmo.ca_bundle_pem = pki->server_ca.cert_pem;
+  for (const auto& r : *(*reg)->Resources()) {
+    if (r.review || r.custom) continue;
+    cmo.resources.push_back(client::Resource{r.group, r.version, r.plural, r.namespaced, r.kind});
+  }
+  controllers::ControllerManager manager(cm_client, sched_client, cmo);
+  manager.Start();
   std::string url = "https://127.0.0.1:" + std::to_string((*http)->port());
   std::string kubeconfig = o.write_kubeconfig;
   auto written = net::WriteKubeconfig(
@@ -125,6 +144,7 @@ int Run(const ServerOptions& o) {
   int sig = 0;
   sigwait(&signals, &sig);
   K1S_LOG(kInfo, kComponent) << "received " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down";
+  manager.Stop();
   (*http)->Stop();
   security->reset();
   reg->reset();

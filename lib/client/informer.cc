@@ -414,4 +414,8 @@ bool SharedInformerFactory::WaitForSync(std::chrono::milliseconds timeout) {
   return true;
 }
 
+void EnsureControllerUidIndex(SharedInformer& informer) {
+  (void)informer.AddIndex(kControllerUidIndex, IndexByControllerUid);  // kAlreadyExists is fine
+}
+
 }  // namespace k1s::client

@@ -36,6 +36,11 @@ std::vector<std::string> IndexByNodeName(const json::object& obj);
 std::vector<std::string> IndexByOwnerUid(const json::object& obj);
 // The controller owner's uid (ownerReferences with controller: true).
 std::vector<std::string> IndexByControllerUid(const json::object& obj);
+// The name controllers give that index on shared informers (one index, whoever adds it first).
+inline constexpr const char* kControllerUidIndex = "controller-uid";
+class SharedInformer;
+// Adds that index to a shared informer unless some controller already did.
+void EnsureControllerUidIndex(SharedInformer& informer);
 
 struct EventHandlers {
   std::function<void(const ObjectPtr& obj)> on_add;

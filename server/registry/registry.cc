@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -46,6 +47,65 @@ json::object Decode(const KeyValue& kv, Revision rv = 0) {
 void StrategyDefaults(const ResourceInfo& r, json::object& obj) { ApplyDefaults(r, obj); }
 std::vector<FieldError> StrategyValidate(const ResourceInfo& r, const json::object& obj, const json::object* old) {
   return Validate(r, obj, old);
+}
+
+// Kinds whose metadata.generation counts spec changes upstream: workloads and the other kinds with a
+// spec that controllers observe (status.observedGeneration), CRDs and custom resources.
+bool HasGeneration(const ResourceInfo& r) {
+  static const char* const kGroups[] = {"apps", "batch", "autoscaling", "policy", "networking.k8s.io",
+                                        "apiextensions.k8s.io", "storage.k8s.io", "scheduling.k8s.io"};
+  if (r.custom) return true;
+  for (const char* g : kGroups)
+    if (r.group == g) return !(r.group == "storage.k8s.io" || r.group == "scheduling.k8s.io");
+  return false;
+}
+
+// What the API's Go types would drop on the way out (omitempty): empty label, annotation and
+// finalizer lists, so `kubectl label x app-` leaves no `labels: {}` behind.
+void DropEmptyMetadata(json::object& obj) {
+  auto& meta = api::Metadata(obj);
+  for (const char* f : {"labels", "annotations"}) {
+    auto it = meta.find(f);
+    if (it != meta.end() && (it->value().is_null() || (it->value().is_object() && it->value().as_object().empty()))) meta.erase(it);
+  }
+  for (const char* f : {"finalizers", "ownerReferences", "managedFields"}) {
+    auto it = meta.find(f);
+    if (it != meta.end() && (it->value().is_null() || (it->value().is_array() && it->value().as_array().empty()))) meta.erase(it);
+  }
+}
+
+// Secrets: stringData is a write-only convenience merged into data (base64), as upstream does.
+void MergeStringData(json::object& secret) {
+  auto sd = secret.find("stringData");
+  if (sd == secret.end()) return;
+  json::value string_data = sd->value();
+  secret.erase("stringData");
+  if (!string_data.is_object()) return;
+  json::object data = secret.contains("data") && secret["data"].is_object() ? secret["data"].as_object() : json::object();
+  static const char kB64Std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (const auto& [k, v] : string_data.as_object()) {
+    if (!v.is_string()) continue;
+    std::string in(v.as_string()), out;
+    size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+      uint32_t n = (uint32_t(uint8_t(in[i])) << 16) | (uint32_t(uint8_t(in[i + 1])) << 8) | uint8_t(in[i + 2]);
+      for (int shift : {18, 12, 6, 0}) out += kB64Std[(n >> shift) & 63];
+    }
+    if (i + 1 == in.size()) {
+      uint32_t n = uint32_t(uint8_t(in[i])) << 16;
+      out += kB64Std[(n >> 18) & 63];
+      out += kB64Std[(n >> 12) & 63];
+      out += "==";
+    } else if (i + 2 == in.size()) {
+      uint32_t n = (uint32_t(uint8_t(in[i])) << 16) | (uint32_t(uint8_t(in[i + 1])) << 8);
+      out += kB64Std[(n >> 18) & 63];
+      out += kB64Std[(n >> 12) & 63];
+      out += kB64Std[(n >> 6) & 63];
+      out += '=';
+    }
+    data[k] = out;
+  }
+  secret["data"] = std::move(data);
 }
 
 bool IsService(const ResourceInfo& r) { return r.group.empty() && r.plural == "services"; }
@@ -193,8 +253,8 @@ void RemovePath(json::object& obj, const std::string& path) {
 
 // Field selectors: metadata.name and metadata.namespace for every kind, plus the fields upstream
 // supports for each kind.
-bool FieldSupported(const ResourceInfo& r, const std::string& field) {
-  if (field == "metadata.name" || field == "metadata.namespace") return true;
+// The field selectors a kind supports beyond metadata.name/namespace (nullptr: none).
+const std::vector<std::string>* OwnFieldSelectors(const ResourceInfo& r) {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> kFields = {
       {"/pods",
        {"spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork",
@@ -215,10 +275,14 @@ bool FieldSupported(const ResourceInfo& r, const std::string& field) {
   };
   std::string id = r.group + "/" + r.plural;
   for (const auto& [k, fields] : kFields)
-    if (k == id)
-      for (const auto& f : fields)
-        if (f == field) return true;
-  return false;
+    if (k == id) return &fields;
+  return nullptr;
+}
+
+bool FieldSupported(const ResourceInfo& r, const std::string& field) {
+  if (field == "metadata.name" || field == "metadata.namespace") return true;
+  const auto* own = OwnFieldSelectors(r);
+  return own && std::find(own->begin(), own->end(), field) != own->end();
 }
 
 // The value of a dotted field path as a selector compares it ("" when missing).
@@ -280,6 +344,12 @@ Result<Filter> ParseFilter(const ResourceInfo& r, const ListOptions& o) {
     }
     key = std::string(Trim(key));
     if (!FieldSupported(r, key)) {
+      // Kinds with field selectors of their own word it as their conversion does; the rest as the
+      // generic check does.
+      if (!OwnFieldSelectors(r)) {
+        return Fail(ErrorCode::kBadRequest, "\"" + key + "\" is not a known field selector: only \"metadata.name\", "
+                                            "\"metadata.namespace\"");
+      }
       return Fail(ErrorCode::kBadRequest, "field label not supported: " + key);
     }
     f.fields.emplace_back(key, std::string(Trim(value)), negate);
@@ -616,7 +686,11 @@ struct Registry::Impl {
     }
     meta["uid"] = api::NewUid();
     meta["creationTimestamp"] = api::NowRfc3339();
-    meta["generation"] = 1;
+    if (HasGeneration(r)) {
+      meta["generation"] = 1;
+    } else {
+      meta.erase("generation");
+    }
     meta.erase("resourceVersion");
     meta.erase("deletionTimestamp");
     meta.erase("deletionGracePeriodSeconds");
@@ -654,6 +728,8 @@ struct Registry::Impl {
     std::string name = api::MetaString(obj, "name");
     K1S_TRY(CheckNamespace(r, ns, name));
     if (r.custom) K1S_TRY(PrepareCustom(r, obj, o, name));
+    if (r.group.empty() && r.plural == "secrets") MergeStringData(obj);
+    DropEmptyMetadata(obj);
     if (IsCrd(r)) {
       DefaultCrd(obj);
       if (auto errs = ValidateCrd(obj, nullptr); !errs.empty()) return Fail(Invalid(r, name, errs));
@@ -791,7 +867,13 @@ struct Registry::Impl {
       return json::value(std::move(rest));
     };
     if (desired(obj) != desired(cur)) ++generation;
-    api::Metadata(obj)["generation"] = generation;
+    if (HasGeneration(r)) {
+      api::Metadata(obj)["generation"] = generation;
+    } else {
+      api::Metadata(obj).erase("generation");
+    }
+    if (r.group.empty() && r.plural == "secrets") MergeStringData(obj);
+    DropEmptyMetadata(obj);
     if (sub.empty()) {
       if (IsService(r) && services) {
         auto errs = services->PrepareUpdate(obj, cur, ns + "/" + name);

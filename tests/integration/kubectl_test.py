@@ -627,8 +627,6 @@ class KubectlTest(unittest.TestCase):
         r = self.k("get", "cm", "--field-selector", "data.a=1", rc=1)
         self.assertIn("Error from server (BadRequest)", r.stderr)
 
-    @unittest.expectedFailure  # k1s says 'field label not supported: data.a' for every kind; for kinds without
-    # custom field labels (ConfigMap) upstream's DefaultMetaV1FieldSelectorConversion says the text below.
     def test_unknown_field_selector_message(self):
         r = self.k("get", "cm", "--field-selector", "data.a=1", rc=1)
         self.assertIn('Error from server (BadRequest): Unable to find "/v1, Resource=configmaps" that match label '
@@ -753,8 +751,6 @@ class KubectlTest(unittest.TestCase):
         r = self.k("patch", "cm", "nope", "-p", "{}", rc=1)
         self.assertIn('Error from server (NotFound): configmaps "nope" not found', r.stderr)
 
-    @unittest.expectedFailure  # removing the last label leaves "labels: {}" in k1s (observed jsonpath {.metadata.labels}
-    # = "{}"); upstream decodes into ObjectMeta whose omitempty drops the empty map, so the field disappears.
     def test_removing_last_label_drops_the_map(self):
         self.k("create", "configmap", "cfg")
         self.k("label", "cm", "cfg", "app=web")
@@ -1117,8 +1113,6 @@ class KubectlTest(unittest.TestCase):
                       'string', r.stderr)
 
     # ---- namespace defaults (controllers) ----------------------------------------------------------------------------
-    @unittest.expectedFailure  # no serviceaccount / root-CA publisher controllers: a new namespace never gets its
-    # "default" ServiceAccount or the "kube-root-ca.crt" ConfigMap (upstream: within a second).
     def test_new_namespace_gets_default_serviceaccount_and_root_ca(self):
         deadline = time.time() + 3
         while time.time() < deadline:
