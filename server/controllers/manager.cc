@@ -8,6 +8,8 @@
 #include "server/controllers/garbagecollector/garbagecollector.h"
 #include "server/controllers/job/job.h"
 #include "server/controllers/namespace/namespace.h"
+#include "server/controllers/nodelifecycle/nodelifecycle.h"
+#include "server/controllers/podgc/podgc.h"
 #include "server/controllers/replicaset/replicaset.h"
 #include "server/controllers/serviceaccount/serviceaccount.h"
 #include "server/controllers/statefulset/statefulset.h"
@@ -49,6 +51,9 @@ ControllerManager::ControllerManager(client::Client& controllers_client, client:
       std::make_unique<namespaces::NamespaceController>(context("namespace-controller"), namespaced));
   controllers_.push_back(std::make_unique<garbagecollector::GarbageCollector>(context("garbage-collector-controller"),
                                                                               options_.resources));
+  controllers_.push_back(
+      std::make_unique<NodeLifecycleController>(context("node-lifecycle-controller")));
+  controllers_.push_back(std::make_unique<PodGCController>(context("pod-garbage-collector")));
   recorders_.push_back(std::make_unique<client::EventRecorder>(scheduler_client_, "default-scheduler"));
   controllers_.push_back(std::make_unique<scheduler::Scheduler>(
       ControllerContext{scheduler_client_, scheduler_informers_, *recorders_.back()}));

@@ -1,7 +1,7 @@
 // ControllerManager: the in-process kube-controller-manager and kube-scheduler of `k1s server`. It
 // builds one shared informer factory over the given client, the control loops (deployment,
 // replicaset, statefulset, daemonset, job, cronjob, endpoints, endpointslices, service accounts and
-// kube-root-ca.crt, namespaces, garbage collector) and the scheduler, each with an EventRecorder of
+// kube-root-ca.crt, namespaces, garbage collector, node lifecycle, pod GC) and the scheduler, each with an EventRecorder of
 // its own name, then starts and stops them together. Owned by server/server.cc; Start/Stop from the
 // start-up thread; the loops run on their own threads.
 #pragma once

@@ -231,8 +231,8 @@ Result<bool> DeploymentController::ScaleReplicaSet(const json::object& d, RsVec&
   rss[i] = std::move(written);
   if (size_changes) {
     events_.Event(Regarding(d), "Normal", "ScalingReplicaSet",
-                  std::string("Scaled ") + (old_scale < replicas ? "up" : "down") + " replica set " + name + " to " +
-                      std::to_string(replicas) + " from " + std::to_string(old_scale));
+                  std::string("Scaled ") + (old_scale < replicas ? "up" : "down") + " replica set " + name + " from " +
+                      std::to_string(old_scale) + " to " + std::to_string(replicas));
   }
   return size_changes;
 }
@@ -326,7 +326,7 @@ Result<int> DeploymentController::GetNewReplicaSet(json::object& d, RsVec& rss, 
   }
   if (!already_exists && replicas > 0) {
     events_.Event(Regarding(d), "Normal", "ScalingReplicaSet",
-                  "Scaled up replica set " + name + " to " + std::to_string(replicas));
+                  "Scaled up replica set " + name + " from 0 to " + std::to_string(replicas));
   }
   rss.push_back(std::move(*created));
   const int idx = static_cast<int>(rss.size() - 1);

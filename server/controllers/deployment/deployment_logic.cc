@@ -75,8 +75,29 @@ void CanonicalJson(const json::value& v, std::string& out) {
   }
 }
 
+// Removes members whose value is null, at any depth: a template sent back by `kubectl rollout undo`
+// carries `creationTimestamp: null` where the stored one has nothing, and the two are the same
+// template (Go's typed comparison sees no difference).
+void DropNulls(json::value& v) {
+  if (v.is_object()) {
+    auto& o = v.as_object();
+    for (auto it = o.begin(); it != o.end();) {
+      if (it->value().is_null()) {
+        it = o.erase(it);
+      } else {
+        DropNulls(it->value());
+        ++it;
+      }
+    }
+  } else if (v.is_array()) {
+    for (auto& e : v.as_array()) DropNulls(e);
+  }
+}
+
 json::object WithoutHashLabel(const json::object& tmpl) {
-  json::object out = tmpl;
+  json::value whole = tmpl;
+  DropNulls(whole);
+  json::object out = std::move(whole.as_object());
   if (auto* meta = out.if_contains("metadata"); meta && meta->is_object()) {
     if (auto* labels = meta->as_object().if_contains("labels"); labels && labels->is_object()) {
       labels->as_object().erase(kPodTemplateHashLabel);

@@ -309,7 +309,7 @@ TEST_F(DeploymentControllerTest, RollingUpdateCompletesAndRollbackReusesTheOldRe
   std::string hash = StringAt(first, {"metadata", "labels", kPodTemplateHashLabel});
   EXPECT_EQ(StringAt(first, {"metadata", "name"}), "web-" + hash);
   auto msgs = EventMessages();
-  EXPECT_NE(std::find(msgs.begin(), msgs.end(), "Scaled up replica set web-" + hash + " to 3"), msgs.end());
+  EXPECT_NE(std::find(msgs.begin(), msgs.end(), "Scaled up replica set web-" + hash + " from 0 to 3"), msgs.end());
 
   SetImage("nginx:2");
   ASSERT_TRUE(Eventually([&] { return ReplicaSets().size() == 2 && RolledOut(); })) << Dump();
