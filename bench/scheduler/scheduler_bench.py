@@ -51,12 +51,20 @@ class Api:
     def call(self, method, path, body=None):
         c = self.conn()
         data = json.dumps(body).encode() if body is not None else None
-        c.request(method, path, body=data, headers={"Content-Type": "application/json"})
-        r = c.getresponse()
-        out = r.read()
+        try:
+            c.request(method, path, body=data, headers={"Content-Type": "application/json"})
+            r = c.getresponse()
+            out = r.read()
+        except Exception:
+            c.close()
+            self.local.c = None  # a failed connection is not reused
+            raise
         if r.status >= 300:
             raise RuntimeError("%s %s: %d %s" % (method, path, r.status, out[:300]))
-        return json.loads(out) if out else None
+        try:
+            return json.loads(out) if out else None
+        except ValueError:
+            return out.decode(errors="replace")  # /readyz and friends answer text
 
 
 def rss_mb(pid):
