@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 
+#include "lib/api/go_format.h"
 #include "lib/api/meta.h"
 #include "lib/api/status.h"
 
@@ -353,27 +354,6 @@ std::string ItemElement(const TypeRef& list, const Resolved& r, const json::valu
   return "v:" + CanonicalJson(item);
 }
 
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
 
 std::string GoFloat(double d) {
   char buf[64];
@@ -389,7 +369,7 @@ std::string ValueString(const json::value& v) {
     case json::kind::int64: return std::to_string(v.as_int64());
     case json::kind::uint64: return std::to_string(v.as_uint64());
     case json::kind::double_: return GoFloat(v.as_double());
-    case json::kind::string: return GoQuote(v.as_string());
+    case json::kind::string: return api::GoQuote(v.as_string());
     case json::kind::array: {
       std::string out = "[";
       bool first = true;
@@ -990,8 +970,8 @@ void IgnoreFields(Comparison& cmp, const ManagedFieldsOptions& options) {
 std::string ApiVersionOf(const json::object& obj) { return EntryString(obj, "apiVersion"); }
 
 std::string PrintManager(const Entry& e) {
-  std::string s = GoQuote(e.manager);
-  if (!e.subresource.empty()) s += " with subresource " + GoQuote(e.subresource);
+  std::string s = api::GoQuote(e.manager);
+  if (!e.subresource.empty()) s += " with subresource " + api::GoQuote(e.subresource);
   if (e.operation == "Update") s += " using " + e.api_version;
   return s;
 }

@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 
+#include "lib/api/go_format.h"
 #include "lib/api/meta.h"
 #include "server/registry/tables.h"
 
@@ -111,31 +112,10 @@ std::string GoFloat(double d) {
   return s;
 }
 
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
 
 // How a value prints after "Invalid value: " (apimachinery's field.Error).
 std::string Repr(const json::value& v) {
-  if (v.is_string()) return Quote(v.get_string());
+  if (v.is_string()) return api::GoQuote(v.get_string());
   if (v.is_null()) return "\"null\"";
   if (v.is_double()) return GoFloat(v.get_double());
   return json::serialize(v);
@@ -205,7 +185,7 @@ class Errs {
   }
   void NotSupported(const std::string& f, const std::string& repr, const std::vector<std::string>& valid) {
     std::string detail;
-    for (const auto& v : valid) detail += (detail.empty() ? "" : ", ") + Quote(v);
+    for (const auto& v : valid) detail += (detail.empty() ? "" : ", ") + api::GoQuote(v);
     Add(f, "FieldValueNotSupported",
         "Unsupported value: " + repr + (valid.empty() ? "" : ": supported values: " + detail));
   }
@@ -662,7 +642,7 @@ void ValidateNode(const Node& s, const json::value& v, const std::string& path, 
     return;
   }
   if (!TypeMatches(s, v)) {
-    e.TypeInvalid(path, Quote(TypeName(v)), In(path) + " must be of type " + TypeList(s) + ": " + Quote(TypeName(v)));
+    e.TypeInvalid(path, api::GoQuote(TypeName(v)), In(path) + " must be of type " + TypeList(s) + ": " + api::GoQuote(TypeName(v)));
     return;
   }
   if (v.is_string() && !s.format.empty() && !FormatValid(s.format, std::string(v.get_string()))) {
@@ -764,7 +744,7 @@ void ValidateNode(const Node& s, const json::value& v, const std::string& path, 
       if (!best || sub_errs.list.size() < best->list.size()) best = std::move(sub_errs);
     }
     if (!ok) {
-      Composite(e, Quote(path) + " must validate at least one schema (anyOf)");
+      Composite(e, api::GoQuote(path) + " must validate at least one schema (anyOf)");
       for (auto& fe : best->list) e.list.push_back(std::move(fe));
     }
   }
@@ -776,7 +756,7 @@ void ValidateNode(const Node& s, const json::value& v, const std::string& path, 
       if (sub_errs.list.empty()) ++valid;
     }
     if (valid != 1) {
-      Composite(e, Quote(path) + " must validate one and only one schema (oneOf). " +
+      Composite(e, api::GoQuote(path) + " must validate one and only one schema (oneOf). " +
                        (valid == 0 ? std::string("Found none valid")
                                    : "Found " + std::to_string(valid) + " valid alternatives"));
     }
@@ -784,7 +764,7 @@ void ValidateNode(const Node& s, const json::value& v, const std::string& path, 
   if (s.not_) {
     Errs sub_errs;
     ValidateNode(*s.not_, v, path, sub_errs);
-    if (sub_errs.list.empty()) Composite(e, Quote(path) + " must not validate the schema (not)");
+    if (sub_errs.list.empty()) Composite(e, api::GoQuote(path) + " must not validate the schema (not)");
   }
 }
 
@@ -953,11 +933,11 @@ bool IsEstablished(const json::object& crd) {
 // validateSimpleJSONPath.
 bool SimpleJsonPath(const std::string& s, const std::string& path, Errs& e) {
   if (s.empty()) {
-    e.Invalid(path, Quote(s), "must not be empty");
+    e.Invalid(path, api::GoQuote(s), "must not be empty");
     return false;
   }
   if (s[0] != '.') {
-    e.Invalid(path, Quote(s), "must be a simple json path starting with .");
+    e.Invalid(path, api::GoQuote(s), "must be a simple json path starting with .");
     return false;
   }
   return true;
@@ -1061,7 +1041,7 @@ void CheckSchema(const json::object& s, const std::string& path, Level lvl, Sche
   }
   // specStandardValidatorV3.validate
   if (!type.empty() && std::find(kTypes.begin(), kTypes.end(), type) == kTypes.end()) {
-    std_errs.NotSupported(Child(path, "type"), Quote(type), kTypes);
+    std_errs.NotSupported(Child(path, "type"), api::GoQuote(type), kTypes);
   }
   if (Has(&s, "default") && !ctx.forbidden_defaults.empty()) {
     std_errs.Forbidden(Child(path, "default"), ctx.forbidden_defaults);
@@ -1094,16 +1074,16 @@ void CheckSchema(const json::object& s, const std::string& path, Level lvl, Sche
   }
   if (Has(&s, "x-kubernetes-map-type")) {
     if (type.empty()) std_errs.Required(Child(path, "type"), "must be object if x-kubernetes-map-type is specified");
-    else if (type != "object") std_errs.Invalid(Child(path, "type"), Quote(type), "must be object if x-kubernetes-map-type is specified");
+    else if (type != "object") std_errs.Invalid(Child(path, "type"), api::GoQuote(type), "must be object if x-kubernetes-map-type is specified");
     std::string mt = Str(&s, "x-kubernetes-map-type");
-    if (mt != "atomic" && mt != "granular") std_errs.NotSupported(Child(path, "x-kubernetes-map-type"), Quote(mt), {"atomic", "granular"});
+    if (mt != "atomic" && mt != "granular") std_errs.NotSupported(Child(path, "x-kubernetes-map-type"), api::GoQuote(mt), {"atomic", "granular"});
   }
   const std::string list_type = Str(&s, "x-kubernetes-list-type");
   if (Has(&s, "x-kubernetes-list-type")) {
     if (type.empty()) std_errs.Required(Child(path, "type"), "must be array if x-kubernetes-list-type is specified");
-    else if (type != "array") std_errs.Invalid(Child(path, "type"), Quote(type), "must be array if x-kubernetes-list-type is specified");
+    else if (type != "array") std_errs.Invalid(Child(path, "type"), api::GoQuote(type), "must be array if x-kubernetes-list-type is specified");
     if (list_type != "atomic" && list_type != "set" && list_type != "map") {
-      std_errs.NotSupported(Child(path, "x-kubernetes-list-type"), Quote(list_type), {"atomic", "set", "map"});
+      std_errs.NotSupported(Child(path, "x-kubernetes-list-type"), api::GoQuote(list_type), {"atomic", "set", "map"});
     }
   }
   auto map_keys = Strings(&s, "x-kubernetes-list-map-keys");
@@ -1111,7 +1091,7 @@ void CheckSchema(const json::object& s, const std::string& path, Level lvl, Sche
     if (!Has(&s, "x-kubernetes-list-type"))
       std_errs.Required(Child(path, "x-kubernetes-list-type"), "must be map if x-kubernetes-list-map-keys is non-empty");
     else if (list_type != "map")
-      std_errs.Invalid(Child(path, "x-kubernetes-list-type"), Quote(list_type), "must be map if x-kubernetes-list-map-keys is non-empty");
+      std_errs.Invalid(Child(path, "x-kubernetes-list-type"), api::GoQuote(list_type), "must be map if x-kubernetes-list-map-keys is non-empty");
   }
   if (list_type == "map") {
     if (map_keys.empty()) std_errs.Required(Child(path, "x-kubernetes-list-map-keys"), "must not be empty if x-kubernetes-list-type is map");
@@ -1120,7 +1100,7 @@ void CheckSchema(const json::object& s, const std::string& path, Level lvl, Sche
       std_errs.Required(Child(path, "items"), "must have a schema if x-kubernetes-list-type is map");
     } else {
       if (Str(items, "type") != "object")
-        std_errs.Invalid(Child(Child(path, "items"), "type"), Quote(Str(items, "type")), "must be object if parent array's x-kubernetes-list-type is map");
+        std_errs.Invalid(Child(Child(path, "items"), "type"), api::GoQuote(Str(items, "type")), "must be object if parent array's x-kubernetes-list-type is map");
       auto* iprops = ObjAt(*items, "properties");
       for (const auto& k : map_keys) {
         if (iprops == nullptr || !iprops->contains(k)) {
@@ -1155,7 +1135,7 @@ void CheckSchema(const json::object& s, const std::string& path, Level lvl, Sche
   }
   if (embedded && type != "object") {
     if (type.empty()) structural.Required(Child(path, "type"), "must be object if x-kubernetes-embedded-resource is true");
-    else structural.Invalid(Child(path, "type"), Quote(type), "must be object if x-kubernetes-embedded-resource is true");
+    else structural.Invalid(Child(path, "type"), api::GoQuote(type), "must be object if x-kubernetes-embedded-resource is true");
   } else if (type.empty() && !int_or_string && !preserve) {
     structural.Required(Child(path, "type"), lvl == Level::kRoot   ? "must not be empty at the root"
                                              : lvl == Level::kItem ? "must not be empty for specified array items"
@@ -1165,20 +1145,20 @@ void CheckSchema(const json::object& s, const std::string& path, Level lvl, Sche
     structural.Forbidden(Child(path, "additionalProperties"), "must not be used if x-kubernetes-embedded-resource is set");
   }
   if (lvl == Level::kRoot && !type.empty() && type != "object") {
-    structural.Invalid(Child(path, "type"), Quote(type), "must be object at the root");
+    structural.Invalid(Child(path, "type"), api::GoQuote(type), "must be object at the root");
   }
   const bool check_meta = lvl == Level::kRoot || embedded;
   if (props && check_meta) {
     for (const char* k : {"kind", "apiVersion"}) {
       if (auto* p = ObjAt(*props, k); p && Str(p, "type") != "string") {
-        structural.Invalid(Child(Key(Child(path, "properties"), k), "type"), Quote(Str(p, "type")), "must be string");
+        structural.Invalid(Child(Key(Child(path, "properties"), k), "type"), api::GoQuote(Str(p, "type")), "must be string");
       }
     }
   }
   if (auto* meta = props ? ObjAt(*props, "metadata") : nullptr) {
     const std::string mpath = Key(Child(path, "properties"), "metadata");
     if (check_meta && Str(meta, "type") != "object") {
-      structural.Invalid(Child(mpath, "type"), Quote(Str(meta, "type")), "must be object");
+      structural.Invalid(Child(mpath, "type"), api::GoQuote(Str(meta, "type")), "must be object");
     }
     if (lvl == Level::kRoot) {
       bool ok = true;
@@ -1211,7 +1191,7 @@ void CheckSchema(const json::object& s, const std::string& path, Level lvl, Sche
   if (auto pattern = Str(&s, "pattern"); !pattern.empty()) {
     std::string err;
     if (!CompileRegex(pattern, &err)) {
-      structural.Invalid(Child(path, "pattern"), Quote(pattern), "must be a valid regular expression, but isn't: " + err);
+      structural.Invalid(Child(path, "pattern"), api::GoQuote(pattern), "must be a valid regular expression, but isn't: " + err);
     }
   }
   // Value validations and their completeness.
@@ -1352,19 +1332,19 @@ void ValidateSubresources(const json::object* sub, const std::string& path, Errs
   if (spec_path.empty()) {
     e.Required(p1);
   } else if (SimpleJsonPath(spec_path, p1, e) && spec_path.rfind(".spec.", 0) != 0) {
-    e.Invalid(p1, Quote(spec_path), "should be a json path under .spec");
+    e.Invalid(p1, api::GoQuote(spec_path), "should be a json path under .spec");
   }
   const std::string status_path = Str(scale, "statusReplicasPath");
   const std::string p2 = path + ".scale.statusReplicasPath";
   if (status_path.empty()) {
     e.Required(p2);
   } else if (SimpleJsonPath(status_path, p2, e) && status_path.rfind(".status.", 0) != 0) {
-    e.Invalid(p2, Quote(status_path), "should be a json path under .status");
+    e.Invalid(p2, api::GoQuote(status_path), "should be a json path under .status");
   }
   const std::string sel = Str(scale, "labelSelectorPath");
   const std::string p3 = path + ".scale.labelSelectorPath";
   if (!sel.empty() && SimpleJsonPath(sel, p3, e) && sel.rfind(".spec.", 0) != 0 && sel.rfind(".status.", 0) != 0) {
-    e.Invalid(p3, Quote(sel), "should be a json path under either .spec or .status");
+    e.Invalid(p3, api::GoQuote(sel), "should be a json path under either .spec or .status");
   }
 }
 
@@ -1375,12 +1355,12 @@ void ValidateColumn(const json::object& col, const std::string& path, Errs& e) {
   if (type.empty()) {
     e.Required(Child(path, "type"), "must be one of boolean,date,integer,number,string");
   } else if (!kTypes.count(type)) {
-    e.Invalid(Child(path, "type"), Quote(type), "must be one of boolean,date,integer,number,string");
+    e.Invalid(Child(path, "type"), api::GoQuote(type), "must be one of boolean,date,integer,number,string");
   }
   static const std::set<std::string> kFormats = {"byte", "date", "date-time", "double", "float", "int32", "int64", "password"};
   const std::string format = Str(&col, "format");
   if (!format.empty() && !kFormats.count(format)) {
-    e.Invalid(Child(path, "format"), Quote(format), "must be one of byte,date,date-time,double,float,int32,int64,password");
+    e.Invalid(Child(path, "format"), api::GoQuote(format), "must be one of byte,date,date-time,double,float,int32,int64,password");
   }
   const std::string jp = Str(&col, "jsonPath");
   if (jp.empty()) {
@@ -1394,29 +1374,29 @@ void ValidateNames(const json::object* names, const std::string& path, Errs& e) 
   const std::string plural = Str(names, "plural"), singular = Str(names, "singular"), kind = Str(names, "kind"),
                     list_kind = Str(names, "listKind");
   if (!plural.empty()) {
-    if (auto why = Dns1035(plural); !why.empty()) e.Invalid(Child(path, "plural"), Quote(plural), why);
+    if (auto why = Dns1035(plural); !why.empty()) e.Invalid(Child(path, "plural"), api::GoQuote(plural), why);
   }
   if (!singular.empty()) {
-    if (auto why = Dns1035(singular); !why.empty()) e.Invalid(Child(path, "singular"), Quote(singular), why);
+    if (auto why = Dns1035(singular); !why.empty()) e.Invalid(Child(path, "singular"), api::GoQuote(singular), why);
   }
   if (!kind.empty()) {
     if (auto why = Dns1035(Lower(kind)); !why.empty())
-      e.Invalid(Child(path, "kind"), Quote(kind), "may have mixed case, but should otherwise match: " + why);
+      e.Invalid(Child(path, "kind"), api::GoQuote(kind), "may have mixed case, but should otherwise match: " + why);
   }
   if (!list_kind.empty()) {
     if (auto why = Dns1035(Lower(list_kind)); !why.empty())
-      e.Invalid(Child(path, "listKind"), Quote(list_kind), "may have mixed case, but should otherwise match: " + why);
+      e.Invalid(Child(path, "listKind"), api::GoQuote(list_kind), "may have mixed case, but should otherwise match: " + why);
   }
   auto short_names = Strings(names, "shortNames");
   for (size_t i = 0; i < short_names.size(); ++i) {
     if (auto why = Dns1035(short_names[i]); !why.empty())
-      e.Invalid(Index(Child(path, "shortNames"), i), Quote(short_names[i]), why);
+      e.Invalid(Index(Child(path, "shortNames"), i), api::GoQuote(short_names[i]), why);
   }
-  if (!kind.empty() && kind == list_kind) e.Invalid(Child(path, "listKind"), Quote(list_kind), "kind and listKind may not be the same");
+  if (!kind.empty() && kind == list_kind) e.Invalid(Child(path, "listKind"), api::GoQuote(list_kind), "kind and listKind may not be the same");
   auto categories = Strings(names, "categories");
   for (size_t i = 0; i < categories.size(); ++i) {
     if (auto why = Dns1035(categories[i]); !why.empty())
-      e.Invalid(Index(Child(path, "categories"), i), Quote(categories[i]), why);
+      e.Invalid(Index(Child(path, "categories"), i), api::GoQuote(categories[i]), why);
   }
 }
 
@@ -1426,7 +1406,7 @@ void ValidateConversion(const json::object* conv, const std::string& path, Errs&
   if (strategy.empty()) {
     e.Required(Child(path, "strategy"));
   } else if (strategy != "None" && strategy != "Webhook") {
-    e.NotSupported(Child(path, "strategy"), Quote(strategy), {"None", "Webhook"});
+    e.NotSupported(Child(path, "strategy"), api::GoQuote(strategy), {"None", "Webhook"});
   }
   auto* webhook = ObjAt(*conv, "webhook");
   auto* cc = webhook ? ObjAt(*webhook, "clientConfig") : nullptr;
@@ -1444,7 +1424,7 @@ void ValidateConversion(const json::object* conv, const std::string& path, Errs&
     } else {
       const std::string url = Str(cc, "url");
       if (url.rfind("https://", 0) != 0) {
-        e.Invalid(Child(Child(path, "webhookClientConfig"), "url"), Quote(url), "'https' is the only allowed URL scheme");
+        e.Invalid(Child(Child(path, "webhookClientConfig"), "url"), api::GoQuote(url), "'https' is the only allowed URL scheme");
       }
     }
     const std::string rp = Child(path, "conversionReviewVersions");
@@ -1456,10 +1436,10 @@ void ValidateConversion(const json::object* conv, const std::string& path, Errs&
       bool accepted = false;
       for (size_t i = 0; i < versions.size(); ++i) {
         if (!seen.insert(versions[i]).second) {
-          e.Invalid(Index(rp, i), Quote(versions[i]), "duplicate version");
+          e.Invalid(Index(rp, i), api::GoQuote(versions[i]), "duplicate version");
           continue;
         }
-        if (auto why = Dns1035(versions[i]); !why.empty()) e.Invalid(Index(rp, i), Quote(versions[i]), why);
+        if (auto why = Dns1035(versions[i]); !why.empty()) e.Invalid(Index(rp, i), api::GoQuote(versions[i]), why);
         if (versions[i] == "v1" || versions[i] == "v1beta1") accepted = true;
       }
       if (!accepted) e.Invalid(rp, json::serialize(*review), "must include at least one of v1, v1beta1");
@@ -1530,21 +1510,21 @@ std::vector<FieldError> ValidateCrd(const json::object& crd, const json::object*
   if (old == nullptr) {
     const std::string name = api::MetaString(crd, "name");
     if (name != plural + "." + group) {
-      e.Invalid("metadata.name", Quote(name), "must be spec.names.plural+\".\"+spec.group");
+      e.Invalid("metadata.name", api::GoQuote(name), "must be spec.names.plural+\".\"+spec.group");
     }
   }
   if (group.empty()) {
     e.Required("spec.group");
   } else if (auto why = api::ValidateDns1123Subdomain(group); !why.empty()) {
-    e.Invalid("spec.group", Quote(group), why);
+    e.Invalid("spec.group", api::GoQuote(group), why);
   } else if (group.find('.') == std::string::npos) {
-    e.Invalid("spec.group", Quote(group), "should be a domain with at least one dot");
+    e.Invalid("spec.group", api::GoQuote(group), "should be a domain with at least one dot");
   }
   const std::string scope = Str(spec, "scope");
   if (scope.empty()) {
     e.Required("spec.scope");
   } else if (scope != "Cluster" && scope != "Namespaced") {
-    e.NotSupported("spec.scope", Quote(scope), {"Cluster", "Namespaced"});
+    e.NotSupported("spec.scope", api::GoQuote(scope), {"Cluster", "Namespaced"});
   }
 
   const json::array* versions = ArrAt(*spec, "versions");
@@ -1563,7 +1543,7 @@ std::vector<FieldError> ValidateCrd(const json::object& crd, const json::object*
     if (Bool(v, "storage")) ++storage;
     const std::string name = Str(v, "name");
     if (!seen.insert(name).second) unique = false;
-    if (auto why = Dns1035(name); !why.empty()) e.Invalid(Child(vp, "name"), Quote(name), why);
+    if (auto why = Dns1035(name); !why.empty()) e.Invalid(Child(vp, "name"), api::GoQuote(name), why);
     auto* schema_wrap = ObjAt(*v, "schema");
     auto* schema = schema_wrap ? ObjAt(*schema_wrap, "openAPIV3Schema") : nullptr;
     if (schema == nullptr) e.Required(vp + ".schema.openAPIV3Schema");
@@ -1571,10 +1551,10 @@ std::vector<FieldError> ValidateCrd(const json::object& crd, const json::object*
     if (auto* dw = v->if_contains("deprecationWarning"); dw && dw->is_string()) {
       const std::string w(dw->get_string());
       if (!Bool(v, "deprecated")) {
-        e.Invalid(Child(vp, "deprecationWarning"), Quote(w), "can only be set for deprecated versions");
+        e.Invalid(Child(vp, "deprecationWarning"), api::GoQuote(w), "can only be set for deprecated versions");
       } else {
-        if (w.size() > 256) e.Invalid(Child(vp, "deprecationWarning"), Quote(w), "must be <= 256 characters long");
-        if (w.empty()) e.Invalid(Child(vp, "deprecationWarning"), Quote(w), "must not be an empty string");
+        if (w.size() > 256) e.Invalid(Child(vp, "deprecationWarning"), api::GoQuote(w), "must be <= 256 characters long");
+        if (w.empty()) e.Invalid(Child(vp, "deprecationWarning"), api::GoQuote(w), "must not be an empty string");
       }
     }
     auto* subs = ObjAt(*v, "subresources");
@@ -1598,7 +1578,7 @@ std::vector<FieldError> ValidateCrd(const json::object& crd, const json::object*
   const json::object* conv = ObjAt(*spec, "conversion");
   const bool preserve_unknown = Bool(spec, "preserveUnknownFields");
   if (conv && Str(conv, "strategy") != "None" && !Str(conv, "strategy").empty() && preserve_unknown) {
-    e.Invalid("spec.conversion.strategy", Quote(Str(conv, "strategy")), "must be None if spec.preserveUnknownFields is true");
+    e.Invalid("spec.conversion.strategy", api::GoQuote(Str(conv, "strategy")), "must be None if spec.preserveUnknownFields is true");
   }
   ValidateConversion(conv, "spec.conversion", e);
   if (preserve_unknown && (old == nullptr || !Bool(ObjAt(*old, "spec"), "preserveUnknownFields"))) {
@@ -1625,7 +1605,7 @@ std::vector<FieldError> ValidateCrd(const json::object& crd, const json::object*
       for (size_t i = 0; i < sv.size(); ++i) {
         if (!remaining.count(sv[i])) continue;
         const std::string& x = sv[i];
-        e.Invalid(Index("status.storedVersions", i), Quote(x),
+        e.Invalid(Index("status.storedVersions", i), api::GoQuote(x),
                   "missing from spec.versions; " + x + " was previously a storage version, and must remain in "
                   "spec.versions until a storage migration ensures no data remains persisted in " + x +
                   " and removes " + x + " from status.storedVersions");

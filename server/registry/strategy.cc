@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "lib/api/go_format.h"
 #include "lib/api/meta.h"
 #include "lib/api/quantity.h"
 
@@ -100,31 +101,10 @@ std::map<std::string, std::string> StringMap(const json::value* v) {
 // ---------------------------------------------------------------------------------------------
 // Error construction, worded like k8s.io/apimachinery's field errors.
 
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
 
 // How a bad JSON value prints after "Invalid value: ".
 std::string Repr(const json::value& v) {
-  if (v.is_string()) return Quote(v.get_string());
+  if (v.is_string()) return api::GoQuote(v.get_string());
   if (v.is_null()) return "\"null\"";
   return json::serialize(v);
 }
@@ -145,7 +125,7 @@ class Errs {
   }
   void NotSupported(const std::string& f, const std::string& repr, const std::vector<std::string>& valid) {
     std::string detail;
-    for (const auto& v : valid) detail += (detail.empty() ? "" : ", ") + Quote(v);
+    for (const auto& v : valid) detail += (detail.empty() ? "" : ", ") + api::GoQuote(v);
     Add(f, "FieldValueNotSupported",
         "Unsupported value: " + repr + (valid.empty() ? "" : ": supported values: " + detail));
   }
@@ -223,7 +203,7 @@ std::string GoStringMap(const json::value* v) {
   std::string out = "map[string]string{";
   bool first = true;
   for (const auto& [k, val] : m) {
-    out += (first ? "" : ", ") + Quote(k) + ":" + Quote(val);
+    out += (first ? "" : ", ") + api::GoQuote(k) + ":" + api::GoQuote(val);
     first = false;
   }
   return out + "}";
@@ -241,8 +221,8 @@ std::string GoLabelSelector(const json::value* v) {
   for (size_t i = 0; i < exprs->size(); ++i) {
     const json::object* r = (*exprs)[i].if_object();
     if (i) out += ", ";
-    out += "v1.LabelSelectorRequirement{Key:" + Quote(r ? Str(*r, "key") : "") +
-           ", Operator:" + Quote(r ? Str(*r, "operator") : "") + ", Values:";
+    out += "v1.LabelSelectorRequirement{Key:" + api::GoQuote(r ? Str(*r, "key") : "") +
+           ", Operator:" + api::GoQuote(r ? Str(*r, "operator") : "") + ", Values:";
     const json::array* vals = r ? ArrAt(*r, "values") : nullptr;
     if (vals == nullptr) {
       out += "[]string(nil)}";
@@ -250,7 +230,7 @@ std::string GoLabelSelector(const json::value* v) {
     }
     out += "[]string{";
     for (size_t j = 0; j < vals->size(); ++j) {
-      out += (j ? ", " : "") + Quote((*vals)[j].is_string() ? std::string((*vals)[j].get_string()) : "");
+      out += (j ? ", " : "") + api::GoQuote((*vals)[j].is_string() ? std::string((*vals)[j].get_string()) : "");
     }
     out += "}}";
   }
@@ -334,12 +314,12 @@ void ValidateLabels(const json::object& parent, std::string_view k, const std::s
   const json::object* labels = GetObj(parent, k, path, e);
   if (labels == nullptr) return;
   for (const auto& [key, val] : *labels) {
-    for (const auto& msg : QualifiedNameErrors(key)) e.Invalid(path, Quote(key), msg);
+    for (const auto& msg : QualifiedNameErrors(key)) e.Invalid(path, api::GoQuote(key), msg);
     if (!val.is_string()) {
       e.Type(Key(path, key), val, "string");
       continue;
     }
-    for (const auto& msg : LabelValueErrors(val.get_string())) e.Invalid(path, Quote(val.get_string()), msg);
+    for (const auto& msg : LabelValueErrors(val.get_string())) e.Invalid(path, api::GoQuote(val.get_string()), msg);
   }
 }
 
@@ -350,7 +330,7 @@ void ValidateAnnotations(const json::object& parent, std::string_view k, const s
   for (const auto& [key, val] : *ann) {
     std::string lower(key);
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    for (const auto& msg : QualifiedNameErrors(lower)) e.Invalid(path, Quote(key), msg);
+    for (const auto& msg : QualifiedNameErrors(lower)) e.Invalid(path, api::GoQuote(key), msg);
     total += key.size();
     if (!val.is_string()) {
       e.Type(Key(path, key), val, "string");
@@ -438,9 +418,9 @@ void ValidateSelector(const json::object& sel, const std::string& path, Errs& e)
             } else if (op == "Exists" || op == "DoesNotExist") {
               if (n > 0) e.Forbidden(Child(at, "values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
             } else {
-              e.Invalid(Child(at, "operator"), Quote(op), "not a valid selector operator");
+              e.Invalid(Child(at, "operator"), api::GoQuote(op), "not a valid selector operator");
             }
-            for (const auto& msg : QualifiedNameErrors(Str(r, "key"))) e.Invalid(Child(at, "key"), Quote(Str(r, "key")), msg);
+            for (const auto& msg : QualifiedNameErrors(Str(r, "key"))) e.Invalid(Child(at, "key"), api::GoQuote(Str(r, "key")), msg);
           });
 }
 
@@ -859,9 +839,9 @@ std::set<std::string> ValidateVolumes(const json::object& spec, const std::strin
     if (name.empty()) {
       e.Required(Child(at, "name"));
     } else if (auto why = api::ValidateDns1123Label(name); !why.empty()) {
-      e.Invalid(Child(at, "name"), Quote(name), why);
+      e.Invalid(Child(at, "name"), api::GoQuote(name), why);
     }
-    if (names.count(name)) e.Duplicate(Child(at, "name"), Quote(name));
+    if (names.count(name)) e.Duplicate(Child(at, "name"), api::GoQuote(name));
     if (e.list.size() == before) names.insert(name);
   });
   return names;
@@ -879,21 +859,21 @@ void ValidateResources(const json::object& c, const std::string& path, Errs& e) 
   std::map<std::string, Quantity> limits;
   bool cpu_or_memory = false, hugepages = false;
   auto check = [&](const std::string& name, const json::value& val, const std::string& at) -> std::optional<Quantity> {
-    for (const auto& msg : QualifiedNameErrors(name)) e.Invalid(at, Quote(name), msg);
+    for (const auto& msg : QualifiedNameErrors(name)) e.Invalid(at, api::GoQuote(name), msg);
     if (name.find('/') == std::string::npos) {
       if (name != "cpu" && name != "memory" && name != "ephemeral-storage" && !IsHugePages(name)) {
-        e.Invalid(at, Quote(name), "must be a standard resource for containers");
+        e.Invalid(at, api::GoQuote(name), "must be a standard resource for containers");
       }
     } else if (!IsNativeResource(name) && (name.rfind("requests.", 0) == 0 || !QualifiedNameErrors("requests." + name).empty())) {
-      e.Invalid(at, Quote(name), "doesn't follow extended resource name standard");
+      e.Invalid(at, api::GoQuote(name), "doesn't follow extended resource name standard");
     }
     auto q = Quantity::FromJson(val);
     if (!q.ok()) {
       e.Invalid(at, Repr(val), q.error().message);
       return std::nullopt;
     }
-    if (q->Sign() < 0) e.Invalid(at, Quote(q->String()), "must be greater than or equal to 0");
-    if (!IsNativeResource(name) && q->MilliValue() % 1000 != 0) e.Invalid(at, Quote(q->String()), "must be an integer");
+    if (q->Sign() < 0) e.Invalid(at, api::GoQuote(q->String()), "must be greater than or equal to 0");
+    if (!IsNativeResource(name) && q->MilliValue() % 1000 != 0) e.Invalid(at, api::GoQuote(q->String()), "must be an integer");
     if (name == "cpu" || name == "memory") cpu_or_memory = true;
     if (IsHugePages(name)) hugepages = true;
     return *q;
@@ -912,9 +892,9 @@ void ValidateResources(const json::object& c, const std::string& path, Errs& e) 
       auto it = limits.find(name);
       if (it != limits.end()) {
         if (*q != it->second && !overcommit) {
-          e.Invalid(req_path, Quote(q->String()), "must be equal to " + name + " limit of " + it->second.String());
+          e.Invalid(req_path, api::GoQuote(q->String()), "must be equal to " + name + " limit of " + it->second.String());
         } else if (*q > it->second) {
-          e.Invalid(req_path, Quote(q->String()),
+          e.Invalid(req_path, api::GoQuote(q->String()),
                     "must be less than or equal to " + name + " limit of " + it->second.String());
         }
       } else if (!overcommit) {
@@ -939,10 +919,10 @@ void ValidateContainerList(const json::object& spec, std::string_view list, cons
     if (name.empty()) {
       e.Required(Child(at, "name"));
     } else if (auto why = api::ValidateDns1123Label(name); !why.empty()) {
-      e.Invalid(Child(at, "name"), Quote(name), why);
+      e.Invalid(Child(at, "name"), api::GoQuote(name), why);
     }
     if (all_names.count(name)) {
-      e.Duplicate(Child(at, "name"), Quote(name));
+      e.Duplicate(Child(at, "name"), api::GoQuote(name));
     } else if (!name.empty() || list == "containers") {
       all_names.insert(name);
     }
@@ -950,7 +930,7 @@ void ValidateContainerList(const json::object& spec, std::string_view list, cons
     if (image.empty()) e.Required(Child(at, "image"));
     if (is_pod && !image.empty() && (std::isspace(static_cast<unsigned char>(image.front())) ||
                                      std::isspace(static_cast<unsigned char>(image.back())))) {
-      e.Invalid(Child(at, "image"), Quote(image), "must not have leading or trailing whitespace");
+      e.Invalid(Child(at, "image"), api::GoQuote(image), "must not have leading or trailing whitespace");
     }
     // Ports.
     std::set<std::string> port_names;
@@ -959,8 +939,8 @@ void ValidateContainerList(const json::object& spec, std::string_view list, cons
               std::string pname = GetStr(p, "name", Child(pat, "name"), e).value_or("");
               if (!pname.empty()) {
                 auto msgs = PortNameErrors(pname);
-                for (const auto& m : msgs) e.Invalid(Child(pat, "name"), Quote(pname), m);
-                if (msgs.empty() && !port_names.insert(pname).second) e.Duplicate(Child(pat, "name"), Quote(pname));
+                for (const auto& m : msgs) e.Invalid(Child(pat, "name"), api::GoQuote(pname), m);
+                if (msgs.empty() && !port_names.insert(pname).second) e.Duplicate(Child(pat, "name"), api::GoQuote(pname));
               }
               auto cp = GetInt(p, "containerPort", Child(pat, "containerPort"), e);
               if (!cp || *cp == 0) {
@@ -978,11 +958,11 @@ void ValidateContainerList(const json::object& spec, std::string_view list, cons
               if (proto.empty()) {
                 e.Required(Child(pat, "protocol"));
               } else if (proto != "TCP" && proto != "UDP" && proto != "SCTP") {
-                e.NotSupported(Child(pat, "protocol"), Quote(proto), {"SCTP", "TCP", "UDP"});
+                e.NotSupported(Child(pat, "protocol"), api::GoQuote(proto), {"SCTP", "TCP", "UDP"});
               }
               if (hp && *hp != 0) {
                 std::string key = proto + "/" + Str(p, "hostIP") + "/" + std::to_string(*hp);
-                if (!host_ports.insert(key).second) e.Duplicate(Child(pat, "hostPort"), Quote(key));
+                if (!host_ports.insert(key).second) e.Duplicate(Child(pat, "hostPort"), api::GoQuote(key));
               }
             });
     // Environment.
@@ -991,9 +971,9 @@ void ValidateContainerList(const json::object& spec, std::string_view list, cons
               std::string ename = GetStr(ev, "name", Child(eat, "name"), e).value_or("");
               if (ename.empty()) {
                 e.Required(Child(eat, "name"));
-                e.Invalid(Child(eat, "name"), Quote(ename), "environment variable name must be non-empty");
+                e.Invalid(Child(eat, "name"), api::GoQuote(ename), "environment variable name must be non-empty");
               } else if (!std::all_of(ename.begin(), ename.end(), [](char ch) { return ch >= ' ' && ch <= '~' && ch != '='; })) {
-                e.Invalid(Child(eat, "name"), Quote(ename),
+                e.Invalid(Child(eat, "name"), api::GoQuote(ename),
                           "a valid environment variable name must consist only of printable ASCII characters other "
                           "than '='");
               }
@@ -1006,12 +986,12 @@ void ValidateContainerList(const json::object& spec, std::string_view list, cons
               if (mname.empty()) {
                 e.Required(Child(mat, "name"));
               } else if (!volumes.count(mname)) {
-                e.NotFound(Child(mat, "name"), Quote(mname));
+                e.NotFound(Child(mat, "name"), api::GoQuote(mname));
               }
               std::string mpath = GetStr(m, "mountPath", Child(mat, "mountPath"), e).value_or("");
               if (mpath.empty()) e.Required(Child(mat, "mountPath"));
               if (!mpath.empty() && !mount_paths.insert(mpath).second) {
-                e.Invalid(Child(mat, "mountPath"), Quote(mpath), "must be unique");
+                e.Invalid(Child(mat, "mountPath"), api::GoQuote(mpath), "must be unique");
               }
             });
     // Pull policy, termination message policy, resources.
@@ -1019,13 +999,13 @@ void ValidateContainerList(const json::object& spec, std::string_view list, cons
     if (pull.empty()) {
       e.Required(Child(at, "imagePullPolicy"));
     } else if (pull != "Always" && pull != "IfNotPresent" && pull != "Never") {
-      e.NotSupported(Child(at, "imagePullPolicy"), Quote(pull), {"Always", "IfNotPresent", "Never"});
+      e.NotSupported(Child(at, "imagePullPolicy"), api::GoQuote(pull), {"Always", "IfNotPresent", "Never"});
     }
     std::string tmp = GetStr(c, "terminationMessagePolicy", Child(at, "terminationMessagePolicy"), e).value_or("");
     if (tmp.empty()) {
       e.Required(Child(at, "terminationMessagePolicy"), "must be 'File' or 'FallbackToLogsOnError'");
     } else if (tmp != "File" && tmp != "FallbackToLogsOnError") {
-      e.Invalid(Child(at, "terminationMessagePolicy"), Quote(tmp), "must be 'File' or 'FallbackToLogsOnError'");
+      e.Invalid(Child(at, "terminationMessagePolicy"), api::GoQuote(tmp), "must be 'File' or 'FallbackToLogsOnError'");
     }
     if (const json::object* lp = GetObj(c, "livenessProbe", Child(at, "livenessProbe"), e)) {
       auto st = Int(*lp, "successThreshold");
@@ -1039,27 +1019,27 @@ void ValidateTolerations(const json::object& spec, const std::string& path, Errs
   EachObj(GetArr(spec, "tolerations", path, e), path, e, [&](size_t, const json::object& t, const std::string& at) {
     std::string key = Str(t, "key"), op = Str(t, "operator"), value = Str(t, "value"), effect = Str(t, "effect");
     if (!key.empty()) {
-      for (const auto& msg : QualifiedNameErrors(key)) e.Invalid(Child(at, "key"), Quote(key), msg);
+      for (const auto& msg : QualifiedNameErrors(key)) e.Invalid(Child(at, "key"), api::GoQuote(key), msg);
     }
     if (key.empty() && op != "Exists") {
-      e.Invalid(Child(at, "operator"), Quote(op),
+      e.Invalid(Child(at, "operator"), api::GoQuote(op),
                 "operator must be Exists when `key` is empty, which means \"match all values and all keys\"");
     }
     if (!Missing(t, "tolerationSeconds") && effect != "NoExecute") {
-      e.Invalid(Child(at, "effect"), Quote(effect), "effect must be 'NoExecute' when `tolerationSeconds` is set");
+      e.Invalid(Child(at, "effect"), api::GoQuote(effect), "effect must be 'NoExecute' when `tolerationSeconds` is set");
     }
     if (op == "Equal" || op.empty()) {
       auto errs = LabelValueErrors(value);
       std::string joined;
       for (const auto& m : errs) joined += (joined.empty() ? "" : ";") + m;
-      if (!errs.empty()) e.Invalid(Child(at, "operator"), Quote(value), joined);
+      if (!errs.empty()) e.Invalid(Child(at, "operator"), api::GoQuote(value), joined);
     } else if (op == "Exists") {
-      if (!value.empty()) e.Invalid(Child(at, "operator"), Quote(value), "value must be empty when `operator` is 'Exists'");
+      if (!value.empty()) e.Invalid(Child(at, "operator"), api::GoQuote(value), "value must be empty when `operator` is 'Exists'");
     } else {
-      e.NotSupported(Child(at, "operator"), Quote(op), {"Equal", "Exists"});
+      e.NotSupported(Child(at, "operator"), api::GoQuote(op), {"Equal", "Exists"});
     }
     if (!effect.empty() && effect != "NoSchedule" && effect != "PreferNoSchedule" && effect != "NoExecute") {
-      e.NotSupported(Child(at, "effect"), Quote(effect), {"NoSchedule", "PreferNoSchedule", "NoExecute"});
+      e.NotSupported(Child(at, "effect"), api::GoQuote(effect), {"NoSchedule", "PreferNoSchedule", "NoExecute"});
     }
   });
 }
@@ -1073,22 +1053,22 @@ void ValidatePodSpec(const json::object& spec, const std::string& path, bool is_
   if (restart.empty()) {
     e.Required(Child(path, "restartPolicy"));
   } else if (restart != "Always" && restart != "OnFailure" && restart != "Never") {
-    e.NotSupported(Child(path, "restartPolicy"), Quote(restart), {"Always", "OnFailure", "Never"});
+    e.NotSupported(Child(path, "restartPolicy"), api::GoQuote(restart), {"Always", "OnFailure", "Never"});
   }
   std::string dns = GetStr(spec, "dnsPolicy", Child(path, "dnsPolicy"), e).value_or("");
   if (dns.empty()) {
     e.Required(Child(path, "dnsPolicy"));
   } else if (dns != "ClusterFirstWithHostNet" && dns != "ClusterFirst" && dns != "Default" && dns != "None") {
-    e.NotSupported(Child(path, "dnsPolicy"), Quote(dns), {"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"});
+    e.NotSupported(Child(path, "dnsPolicy"), api::GoQuote(dns), {"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"});
   } else if (dns == "None" && Missing(spec, "dnsConfig")) {
     e.Required(Child(path, "dnsConfig"), "must provide `dnsConfig` when `dnsPolicy` is None");
   }
   ValidateLabels(spec, "nodeSelector", Child(path, "nodeSelector"), e);
   if (auto sa = GetStr(spec, "serviceAccountName", Child(path, "serviceAccountName"), e); sa && !sa->empty()) {
-    if (auto why = api::ValidateDns1123Subdomain(*sa); !why.empty()) e.Invalid(Child(path, "serviceAccountName"), Quote(*sa), why);
+    if (auto why = api::ValidateDns1123Subdomain(*sa); !why.empty()) e.Invalid(Child(path, "serviceAccountName"), api::GoQuote(*sa), why);
   }
   if (auto node = GetStr(spec, "nodeName", Child(path, "nodeName"), e); node && !node->empty()) {
-    if (auto why = api::ValidateDns1123Subdomain(*node); !why.empty()) e.Invalid(Child(path, "nodeName"), Quote(*node), why);
+    if (auto why = api::ValidateDns1123Subdomain(*node); !why.empty()) e.Invalid(Child(path, "nodeName"), api::GoQuote(*node), why);
   }
   if (auto ads = GetInt(spec, "activeDeadlineSeconds", Child(path, "activeDeadlineSeconds"), e)) {
     if (*ads < 1 || *ads > INT32_MAX) {
@@ -1097,12 +1077,12 @@ void ValidatePodSpec(const json::object& spec, const std::string& path, bool is_
   }
   for (const char* f : {"hostname", "subdomain"}) {
     if (auto v = GetStr(spec, f, Child(path, f), e); v && !v->empty()) {
-      if (auto why = api::ValidateDns1123Label(*v); !why.empty()) e.Invalid(Child(path, f), Quote(*v), why);
+      if (auto why = api::ValidateDns1123Label(*v); !why.empty()) e.Invalid(Child(path, f), api::GoQuote(*v), why);
     }
   }
   ValidateTolerations(spec, Child(path, "tolerations"), e);
   if (auto pc = GetStr(spec, "priorityClassName", Child(path, "priorityClassName"), e); pc && !pc->empty()) {
-    if (auto why = api::ValidateDns1123Subdomain(*pc); !why.empty()) e.Invalid(Child(path, "priorityClassName"), Quote(*pc), why);
+    if (auto why = api::ValidateDns1123Subdomain(*pc); !why.empty()) e.Invalid(Child(path, "priorityClassName"), api::GoQuote(*pc), why);
   }
   (void)GetObj(spec, "securityContext", Child(path, "securityContext"), e);
   (void)GetInt(spec, "terminationGracePeriodSeconds", Child(path, "terminationGracePeriodSeconds"), e);
@@ -1162,7 +1142,7 @@ void ValidateSelectorAndTemplate(const json::object& spec, const std::string& ki
 
 void ValidateAlwaysRestart(const json::object& spec, const std::string& kind, Errs& e) {
   std::string restart = TemplateSpecStr(spec, "restartPolicy");
-  if (restart != "Always") e.NotSupported("spec.template.spec.restartPolicy", Quote(restart), {"Always"});
+  if (restart != "Always") e.NotSupported("spec.template.spec.restartPolicy", api::GoQuote(restart), {"Always"});
   if (TemplateSpecHas(spec, "activeDeadlineSeconds")) {
     const json::object& ps = spec.at("template").as_object().at("spec").as_object();
     e.Invalid("spec.template.spec.activeDeadlineSeconds", Repr(ps.at("activeDeadlineSeconds")),
@@ -1232,7 +1212,7 @@ void ValidateDeploymentSpec(const json::object& spec, Errs& e) {
       }
     } else {
       e.NotSupported("spec.strategy",
-                     "apps.DeploymentStrategy{Type:" + Quote(type) + ", RollingUpdate:(*apps.RollingUpdateDeployment)" +
+                     "apps.DeploymentStrategy{Type:" + api::GoQuote(type) + ", RollingUpdate:(*apps.RollingUpdateDeployment)" +
                          (Missing(*st, "rollingUpdate") ? "(nil)" : "(0xc000000000)") + "}",
                      {"Recreate", "RollingUpdate"});
     }
@@ -1260,7 +1240,7 @@ void ValidateStatefulSetSpec(const json::object& spec, Errs& e) {
   if (pmp.empty()) {
     e.Required("spec.podManagementPolicy");
   } else if (pmp != "OrderedReady" && pmp != "Parallel") {
-    e.Invalid("spec.podManagementPolicy", Quote(pmp), "must be 'OrderedReady' or 'Parallel'");
+    e.Invalid("spec.podManagementPolicy", api::GoQuote(pmp), "must be 'OrderedReady' or 'Parallel'");
   }
   const json::object* us = GetObj(spec, "updateStrategy", "spec.updateStrategy", e);
   std::string type = us ? Str(*us, "type") : "";
@@ -1275,13 +1255,13 @@ void ValidateStatefulSetSpec(const json::object& spec, Errs& e) {
       NonnegativeInt(*ru, "partition", "spec.updateStrategy.rollingUpdate.partition", e);
     }
   } else {
-    e.Invalid("spec.updateStrategy", Quote(type), "must be 'RollingUpdate' or 'OnDelete'");
+    e.Invalid("spec.updateStrategy", api::GoQuote(type), "must be 'RollingUpdate' or 'OnDelete'");
   }
   if (const json::object* p = GetObj(spec, "persistentVolumeClaimRetentionPolicy", "spec.persistentVolumeClaimRetentionPolicy", e)) {
     for (const char* f : {"whenDeleted", "whenScaled"}) {
       std::string v = Str(*p, f);
       if (v != "Retain" && v != "Delete") {
-        e.NotSupported(Child("spec.persistentVolumeClaimRetentionPolicy", f), Quote(v), {"Retain", "Delete"});
+        e.NotSupported(Child("spec.persistentVolumeClaimRetentionPolicy", f), api::GoQuote(v), {"Retain", "Delete"});
       }
     }
   }
@@ -1304,7 +1284,7 @@ void ValidateDaemonSetSpec(const json::object& spec, Errs& e) {
   if (type == "OnDelete") return;
   if (type != "RollingUpdate") {
     e.NotSupported("spec.updateStrategy",
-                   "apps.DaemonSetUpdateStrategy{Type:" + Quote(type) + ", RollingUpdate:(*apps.RollingUpdateDaemonSet)" +
+                   "apps.DaemonSetUpdateStrategy{Type:" + api::GoQuote(type) + ", RollingUpdate:(*apps.RollingUpdateDaemonSet)" +
                        (Missing(*us, "rollingUpdate") ? "(nil)" : "(0xc000000000)") + "}",
                    {"RollingUpdate", "OnDelete"});
     return;
@@ -1339,20 +1319,20 @@ void ValidateJobSpec(const json::object& spec, const std::string& path, Errs& e)
   }
   if (auto mode = GetStr(spec, "completionMode", Child(path, "completionMode"), e)) {
     if (*mode != "NonIndexed" && *mode != "Indexed") {
-      e.NotSupported(Child(path, "completionMode"), Quote(*mode), {"NonIndexed", "Indexed"});
+      e.NotSupported(Child(path, "completionMode"), api::GoQuote(*mode), {"NonIndexed", "Indexed"});
     } else if (*mode == "Indexed" && Missing(spec, "completions")) {
       e.Required(Child(path, "completions"), "when completion mode is Indexed");
     }
   }
   if (auto prp = GetStr(spec, "podReplacementPolicy", Child(path, "podReplacementPolicy"), e)) {
     if (*prp != "TerminatingOrFailed" && *prp != "Failed") {
-      e.NotSupported(Child(path, "podReplacementPolicy"), Quote(*prp), {"TerminatingOrFailed", "Failed"});
+      e.NotSupported(Child(path, "podReplacementPolicy"), api::GoQuote(*prp), {"TerminatingOrFailed", "Failed"});
     }
   }
   ValidatePodTemplate(spec, Child(path, "template"), e);
   std::string restart = TemplateSpecStr(spec, "restartPolicy");
   if (restart != "OnFailure" && restart != "Never") {
-    e.NotSupported(Child(path, "template.spec.restartPolicy"), Quote(restart), {"OnFailure", "Never"});
+    e.NotSupported(Child(path, "template.spec.restartPolicy"), api::GoQuote(restart), {"OnFailure", "Never"});
   }
 }
 
@@ -1402,11 +1382,11 @@ std::string GoAtoi(const std::string& s, int64_t* out) {
     d.remove_prefix(1);
   }
   if (d.empty() || !std::all_of(d.begin(), d.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-    return "strconv.Atoi: parsing " + Quote(s) + ": invalid syntax";
+    return "strconv.Atoi: parsing " + api::GoQuote(s) + ": invalid syntax";
   }
   int64_t v = 0;
   for (char c : d) {
-    if (v > (INT64_MAX - (c - '0')) / 10) return "strconv.Atoi: parsing " + Quote(s) + ": value out of range";
+    if (v > (INT64_MAX - (c - '0')) / 10) return "strconv.Atoi: parsing " + api::GoQuote(s) + ": value out of range";
     v = v * 10 + (c - '0');
   }
   *out = neg ? -v : v;
@@ -1481,7 +1461,7 @@ std::string CronRange(const std::string& expr, const CronBounds& b) {
 
 std::string ParseGoDuration(const std::string& s) {
   // time.ParseDuration: [-+]?([0-9]*(\.[0-9]*)?[a-z]+)+ or "0".
-  const std::string quoted = Quote(s);
+  const std::string quoted = api::GoQuote(s);
   std::string_view d = s;
   if (!d.empty() && (d[0] == '-' || d[0] == '+')) d.remove_prefix(1);
   if (d == "0") return "";
@@ -1500,7 +1480,7 @@ std::string ParseGoDuration(const std::string& s) {
     while (u < d.size() && d[u] != '.' && !std::isdigit(static_cast<unsigned char>(d[u]))) ++u;
     if (u == i) return "time: missing unit in duration " + quoted;
     std::string unit(d.substr(i, u - i));
-    if (!kUnits.count(unit)) return "time: unknown unit " + Quote(unit) + " in duration " + quoted;
+    if (!kUnits.count(unit)) return "time: unknown unit " + api::GoQuote(unit) + " in duration " + quoted;
     d.remove_prefix(u);
   }
   return "";
@@ -1524,7 +1504,7 @@ void ValidateTimeZone(const json::object& spec, const std::string& path, Errs& e
   auto tz = GetStr(spec, "timeZone", path, e);
   if (!tz) return;
   if (tz->empty()) {
-    e.Invalid(path, Quote(*tz), "timeZone must be nil or non-empty string");
+    e.Invalid(path, api::GoQuote(*tz), "timeZone must be nil or non-empty string");
     return;
   }
   size_t start = 0;
@@ -1535,7 +1515,7 @@ void ValidateTimeZone(const json::object& spec, const std::string& path, Errs& e
       return IsAlnum(c) || c == '.' || c == '-' || c == '_' || c == '+';
     });
     if (part == "." || part == ".." || (!part.empty() && part[0] == '-') || !chars_ok) {
-      e.Invalid(path, Quote(*tz), "unknown time zone " + *tz);
+      e.Invalid(path, api::GoQuote(*tz), "unknown time zone " + *tz);
       return;
     }
     if (slash == std::string::npos) break;
@@ -1544,9 +1524,9 @@ void ValidateTimeZone(const json::object& spec, const std::string& path, Errs& e
   std::string lower(*tz);
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
   if (lower == "local") {
-    e.Invalid(path, Quote(*tz), "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones");
+    e.Invalid(path, api::GoQuote(*tz), "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones");
   }
-  if (auto err = LoadLocationError(*tz); !err.empty()) e.Invalid(path, Quote(*tz), err);
+  if (auto err = LoadLocationError(*tz); !err.empty()) e.Invalid(path, api::GoQuote(*tz), err);
 }
 
 void ValidateCronJobSpec(const json::object& spec, const json::object* old_spec, Errs& e) {
@@ -1554,13 +1534,13 @@ void ValidateCronJobSpec(const json::object& spec, const json::object* old_spec,
   if (schedule.empty()) {
     e.Required("spec.schedule");
   } else {
-    if (auto err = ValidateCronSchedule(schedule); !err.empty()) e.Invalid("spec.schedule", Quote(schedule), err);
+    if (auto err = ValidateCronSchedule(schedule); !err.empty()) e.Invalid("spec.schedule", api::GoQuote(schedule), err);
     bool allow_tz = old_spec != nullptr && Str(*old_spec, "schedule").find("TZ") != std::string::npos;
     bool has_tz = schedule.find("TZ") != std::string::npos;
     if (allow_tz && has_tz && !Missing(spec, "timeZone")) {
-      e.Invalid("spec.schedule", Quote(schedule), "cannot use both timeZone field and TZ or CRON_TZ in schedule");
+      e.Invalid("spec.schedule", api::GoQuote(schedule), "cannot use both timeZone field and TZ or CRON_TZ in schedule");
     } else if (!allow_tz && has_tz) {
-      e.Invalid("spec.schedule", Quote(schedule), "cannot use TZ or CRON_TZ in schedule, use timeZone field instead");
+      e.Invalid("spec.schedule", api::GoQuote(schedule), "cannot use TZ or CRON_TZ in schedule, use timeZone field instead");
     }
   }
   NonnegativeInt(spec, "startingDeadlineSeconds", "spec.startingDeadlineSeconds", e);
@@ -1573,7 +1553,7 @@ void ValidateCronJobSpec(const json::object& spec, const json::object* old_spec,
   if (cp.empty()) {
     e.Required("spec.concurrencyPolicy");
   } else if (cp != "Allow" && cp != "Forbid" && cp != "Replace") {
-    e.NotSupported("spec.concurrencyPolicy", Quote(cp), {"Allow", "Forbid", "Replace"});
+    e.NotSupported("spec.concurrencyPolicy", api::GoQuote(cp), {"Allow", "Forbid", "Replace"});
   }
   const json::object* jt = GetObj(spec, "jobTemplate", "spec.jobTemplate", e);
   const json::object* js = jt ? GetObj(*jt, "spec", "spec.jobTemplate.spec", e) : nullptr;
@@ -1600,7 +1580,7 @@ void ValidatePvcSpec(const json::object& spec, const std::string& path, Errs& e)
     for (const auto& m : *modes) {
       std::string mode = m.is_string() ? std::string(m.get_string()) : "";
       if (mode != "ReadOnlyMany" && mode != "ReadWriteMany" && mode != "ReadWriteOnce" && mode != "ReadWriteOncePod") {
-        e.NotSupported(Child(path, "accessModes"), m.is_string() ? Quote(mode) : Repr(m),
+        e.NotSupported(Child(path, "accessModes"), m.is_string() ? api::GoQuote(mode) : Repr(m),
                        {"ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"});
       }
     }
@@ -1614,10 +1594,10 @@ void ValidatePvcSpec(const json::object& spec, const std::string& path, Errs& e)
   } else if (auto q = Quantity::FromJson(*storage); !q.ok()) {
     e.Invalid(at, Repr(*storage), q.error().message);
   } else if (q->Sign() <= 0) {
-    e.Invalid(at, Quote(q->String()), "must be greater than zero");
+    e.Invalid(at, api::GoQuote(q->String()), "must be greater than zero");
   }
   if (auto vm = GetStr(spec, "volumeMode", Child(path, "volumeMode"), e)) {
-    if (*vm != "Block" && *vm != "Filesystem") e.NotSupported(Child(path, "volumeMode"), Quote(*vm), {"Block", "Filesystem"});
+    if (*vm != "Block" && *vm != "Filesystem") e.NotSupported(Child(path, "volumeMode"), api::GoQuote(*vm), {"Block", "Filesystem"});
   }
 }
 
