@@ -1950,6 +1950,256 @@ type ValidationRule
   reason string
   rule! string
 
+package io.k8s.api.autoscaling.v1
+kind HorizontalPodAutoscaler autoscaling/v1 "Scales a workload to keep its average CPU utilization near a target (a view of the stored autoscaling/v2 object)."
+  metadata ObjectMeta
+  spec HorizontalPodAutoscalerSpec
+  status HorizontalPodAutoscalerStatus
+type HorizontalPodAutoscalerSpec
+  maxReplicas! int32
+  minReplicas int32
+  scaleTargetRef! CrossVersionObjectReference
+  targetCPUUtilizationPercentage int32
+type HorizontalPodAutoscalerStatus
+  currentCPUUtilizationPercentage int32
+  currentReplicas! int32
+  desiredReplicas! int32
+  lastScaleTime Time
+  observedGeneration int64
+type CrossVersionObjectReference
+  apiVersion string
+  kind! string
+  name! string
+
+package io.k8s.api.admissionregistration.v1
+kind MutatingWebhookConfiguration admissionregistration.k8s.io/v1 "Webhooks that may change objects before they are stored (k1s stores them but calls no webhooks yet)."
+  metadata ObjectMeta
+  webhooks []MutatingWebhook key=name strategy=merge list=map(name)
+kind ValidatingWebhookConfiguration admissionregistration.k8s.io/v1 "Webhooks that may refuse objects before they are stored (k1s stores them but calls no webhooks yet)."
+  metadata ObjectMeta
+  webhooks []ValidatingWebhook key=name strategy=merge list=map(name)
+kind ValidatingAdmissionPolicy admissionregistration.k8s.io/v1 "CEL rules that validate requests, applied through bindings (k1s stores them but evaluates none yet)."
+  metadata ObjectMeta
+  spec ValidatingAdmissionPolicySpec
+  status ValidatingAdmissionPolicyStatus
+kind ValidatingAdmissionPolicyBinding admissionregistration.k8s.io/v1 "Binds a ValidatingAdmissionPolicy to the resources it checks and to its parameters."
+  metadata ObjectMeta
+  spec ValidatingAdmissionPolicyBindingSpec
+type MutatingWebhook
+  admissionReviewVersions! []string list=atomic
+  clientConfig! WebhookClientConfig
+  failurePolicy string
+  matchConditions []MatchCondition key=name strategy=merge list=map(name)
+  matchPolicy string
+  name! string
+  namespaceSelector LabelSelector
+  objectSelector LabelSelector
+  reinvocationPolicy string
+  rules []RuleWithOperations list=atomic
+  sideEffects! string
+  timeoutSeconds int32
+type ValidatingWebhook
+  admissionReviewVersions! []string list=atomic
+  clientConfig! WebhookClientConfig
+  failurePolicy string
+  matchConditions []MatchCondition key=name strategy=merge list=map(name)
+  matchPolicy string
+  name! string
+  namespaceSelector LabelSelector
+  objectSelector LabelSelector
+  rules []RuleWithOperations list=atomic
+  sideEffects! string
+  timeoutSeconds int32
+type WebhookClientConfig
+  caBundle bytes
+  service ServiceReference
+  url string
+type ServiceReference
+  name! string
+  namespace! string
+  path string
+  port int32
+type RuleWithOperations
+  apiGroups []string list=atomic
+  apiVersions []string list=atomic
+  operations []string list=atomic
+  resources []string list=atomic
+  scope string
+type MatchCondition
+  expression! string
+  name! string
+type ValidatingAdmissionPolicySpec
+  auditAnnotations []AuditAnnotation list=atomic
+  failurePolicy string
+  matchConditions []MatchCondition key=name strategy=merge list=map(name)
+  matchConstraints MatchResources
+  paramKind ParamKind
+  validations []Validation list=atomic
+  variables []Variable list=atomic
+type ValidatingAdmissionPolicyStatus
+  conditions []Condition key=type strategy=merge list=map(type)
+  observedGeneration int64
+  typeChecking TypeChecking
+type TypeChecking
+  expressionWarnings []ExpressionWarning list=atomic
+type ExpressionWarning
+  fieldRef! string
+  warning! string
+type AuditAnnotation
+  key! string
+  valueExpression! string
+type MatchResources atomic
+  excludeResourceRules []NamedRuleWithOperations list=atomic
+  matchPolicy string
+  namespaceSelector LabelSelector
+  objectSelector LabelSelector
+  resourceRules []NamedRuleWithOperations list=atomic
+type NamedRuleWithOperations atomic
+  apiGroups []string list=atomic
+  apiVersions []string list=atomic
+  operations []string list=atomic
+  resourceNames []string list=atomic
+  resources []string list=atomic
+  scope string
+type ParamKind atomic
+  apiVersion string
+  kind string
+type Validation
+  expression! string
+  message string
+  messageExpression string
+  reason string
+type Variable
+  expression! string
+  name! string
+type ValidatingAdmissionPolicyBindingSpec
+  matchResources MatchResources
+  paramRef ParamRef
+  policyName string
+  validationActions []string list=set
+type ParamRef atomic
+  name string
+  namespace string
+  parameterNotFoundAction string
+  selector LabelSelector
+
+package io.k8s.kube-aggregator.pkg.apis.apiregistration.v1
+kind APIService apiregistration.k8s.io/v1 "Names who serves one API group/version: this server (Local) or an extension server behind a Service."
+  metadata ObjectMeta
+  spec APIServiceSpec
+  status APIServiceStatus
+type APIServiceSpec
+  caBundle bytes
+  group string
+  groupPriorityMinimum! int32
+  insecureSkipTLSVerify boolean
+  service ServiceReference
+  version string
+  versionPriority! int32
+type ServiceReference
+  name string
+  namespace string
+  port int32
+type APIServiceStatus
+  conditions []APIServiceCondition key=type strategy=merge list=map(type)
+type APIServiceCondition
+  lastTransitionTime Time
+  message string
+  reason string
+  status! string
+  type! string
+
+package io.k8s.api.flowcontrol.v1
+kind FlowSchema flowcontrol.apiserver.k8s.io/v1 "Sorts requests into priority levels (k1s stores them; it has no priority and fairness yet)."
+  metadata ObjectMeta
+  spec FlowSchemaSpec
+  status FlowSchemaStatus
+kind PriorityLevelConfiguration flowcontrol.apiserver.k8s.io/v1 "A priority level's share of concurrency and its queuing (stored only)."
+  metadata ObjectMeta
+  spec PriorityLevelConfigurationSpec
+  status PriorityLevelConfigurationStatus
+type FlowSchemaSpec
+  distinguisherMethod FlowDistinguisherMethod
+  matchingPrecedence int32
+  priorityLevelConfiguration! PriorityLevelConfigurationReference
+  rules []PolicyRulesWithSubjects list=atomic
+type FlowDistinguisherMethod
+  type! string
+type PriorityLevelConfigurationReference
+  name! string
+type PolicyRulesWithSubjects
+  nonResourceRules []NonResourcePolicyRule list=atomic
+  resourceRules []ResourcePolicyRule list=atomic
+  subjects! []Subject list=atomic
+type NonResourcePolicyRule
+  nonResourceURLs! []string list=set
+  verbs! []string list=set
+type ResourcePolicyRule
+  apiGroups! []string list=set
+  clusterScope boolean
+  namespaces []string list=set
+  resources! []string list=set
+  verbs! []string list=set
+type Subject
+  group GroupSubject
+  kind! string
+  serviceAccount ServiceAccountSubject
+  user UserSubject
+type GroupSubject
+  name! string
+type ServiceAccountSubject
+  name! string
+  namespace! string
+type UserSubject
+  name! string
+type FlowSchemaStatus
+  conditions []FlowSchemaCondition key=type strategy=merge list=map(type)
+type FlowSchemaCondition
+  lastTransitionTime Time
+  message string
+  reason string
+  status string
+  type string
+type PriorityLevelConfigurationSpec
+  exempt ExemptPriorityLevelConfiguration
+  limited LimitedPriorityLevelConfiguration
+  type! string
+type ExemptPriorityLevelConfiguration
+  lendablePercent int32
+  nominalConcurrencyShares int32
+type LimitedPriorityLevelConfiguration
+  borrowingLimitPercent int32
+  lendablePercent int32
+  limitResponse LimitResponse
+  nominalConcurrencyShares int32
+type LimitResponse
+  queuing QueuingConfiguration
+  type! string
+type QueuingConfiguration
+  handSize int32
+  queueLengthLimit int32
+  queues int32
+type PriorityLevelConfigurationStatus
+  conditions []PriorityLevelConfigurationCondition key=type strategy=merge list=map(type)
+type PriorityLevelConfigurationCondition
+  lastTransitionTime Time
+  message string
+  reason string
+  status string
+  type string
+
+package io.k8s.api.node.v1
+kind RuntimeClass node.k8s.io/v1 "Names a container runtime configuration (a CRI handler) that pods select with runtimeClassName."
+  handler! string
+  metadata ObjectMeta
+  overhead Overhead
+  scheduling Scheduling
+type Overhead
+  podFixed {}Quantity
+type Scheduling
+  nodeSelector {}string
+  tolerations []Toleration list=atomic
+
 package io.k8s.apimachinery.pkg.apis.meta.v1
 type Status
   apiVersion string

@@ -3,6 +3,7 @@
 // is generated from it. Built once at start-up (BuiltinResources) and read-only afterwards.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct ResourceInfo {
   bool review = false;
   // Subresources served under /<name>/<sub>: status, scale, binding, eviction, token, ...
   std::vector<std::string> subresources;
+  // Set when this row is a converted view of objects stored in another version of the same group and
+  // kind (autoscaling/v1 HorizontalPodAutoscalers are stored as v2): the stored version. Both rows
+  // share one key prefix; conversion.h converts at the registry's boundary.
+  std::string storage_version;
 
   bool HasSubresource(const std::string& sub) const {
     for (const auto& s : subresources)
@@ -42,5 +47,11 @@ struct ResourceInfo {
 
 // The built-in resources served so far.
 std::vector<ResourceInfo> BuiltinResources();
+
+// The local APIService objects (apiregistration.k8s.io/v1) upstream's aggregator keeps for every
+// built-in group/version the server serves: named "<version>.<group>" ("v1." for core), no
+// spec.service, upstream's group and version priorities, status Available=True (reason Local).
+// Custom resources' groups are left out. now: the RFC 3339 time of the condition.
+std::vector<boost::json::object> LocalApiServices(const std::vector<ResourceInfo>& resources, const std::string& now);
 
 }  // namespace k1s::registry

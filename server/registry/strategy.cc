@@ -1846,6 +1846,172 @@ void ValidatePvcUpdate(const json::object& pvc, const json::object& old, Errs& e
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// admissionregistration, apiregistration, flowcontrol and node: stored, lightly defaulted and
+// validated (k1s calls no webhooks, evaluates no admission policies and has no priority and
+// fairness yet; these objects are accepted so tools that manage them work).
+
+void DefaultMatchResources(json::object& m) {
+  DefaultStr(m, "matchPolicy", "Equivalent");
+  SetIfMissing(m, "namespaceSelector", json::object());
+  SetIfMissing(m, "objectSelector", json::object());
+  for (const char* rules : {"resourceRules", "excludeResourceRules"})
+    ForEachObj(m, rules, [](json::object& rule) { DefaultStr(rule, "scope", "*"); });
+}
+
+void DefaultWebhooks(json::object& obj, bool mutating) {
+  ForEachObj(obj, "webhooks", [mutating](json::object& w) {
+    DefaultStr(w, "failurePolicy", "Fail");
+    DefaultStr(w, "matchPolicy", "Equivalent");
+    SetIfMissing(w, "namespaceSelector", json::object());
+    SetIfMissing(w, "objectSelector", json::object());
+    SetIfMissing(w, "timeoutSeconds", 10);
+    if (mutating) DefaultStr(w, "reinvocationPolicy", "Never");
+    ForEachObj(w, "rules", [](json::object& rule) { DefaultStr(rule, "scope", "*"); });
+    if (json::object* cc = ObjAt(w, "clientConfig")) {
+      if (json::object* svc = ObjAt(*cc, "service")) SetIfMissing(*svc, "port", 443);
+    }
+  });
+}
+
+// autoscaling/v2 HorizontalPodAutoscaler (also what autoscaling/v1 writes, stored as v2): minReplicas 1,
+// 80% average CPU utilization when no metric is given, and upstream's scaling rules for the parts of
+// a behavior that are left out.
+void DefaultScalingRules(json::object& behavior, const char* which, bool up) {
+  if (Missing(behavior, which)) behavior[which] = json::object();
+  json::object* rules = ObjAt(behavior, which);
+  if (rules == nullptr) return;
+  if (up) {
+    SetIfMissing(*rules, "stabilizationWindowSeconds", 0);
+  } else {
+    SetIfMissing(*rules, "stabilizationWindowSeconds", 300);
+  }
+  DefaultStr(*rules, "selectPolicy", "Max");
+  if (Missing(*rules, "policies")) {
+    json::array policies;
+    if (up) {
+      policies.push_back(json::object{{"type", "Pods"}, {"value", 4}, {"periodSeconds", 15}});
+    }
+    policies.push_back(json::object{{"type", "Percent"}, {"value", 100}, {"periodSeconds", 15}});
+    (*rules)["policies"] = std::move(policies);
+  }
+}
+
+void DefaultHorizontalPodAutoscaler(json::object& spec) {
+  SetIfMissing(spec, "minReplicas", 1);
+  const json::array* metrics = ArrAt(spec, "metrics");
+  if (Missing(spec, "metrics") || (metrics && metrics->empty())) {
+    spec["metrics"] = json::array{json::object{
+        {"type", "Resource"},
+        {"resource", json::object{{"name", "cpu"},
+                                  {"target", json::object{{"type", "Utilization"}, {"averageUtilization", 80}}}}}}};
+  }
+  if (json::object* behavior = ObjAt(spec, "behavior")) {
+    DefaultScalingRules(*behavior, "scaleUp", true);
+    DefaultScalingRules(*behavior, "scaleDown", false);
+  }
+}
+
+void DefaultPriorityLevel(json::object& spec) {
+  json::object* limited = ObjAt(spec, "limited");
+  if (limited == nullptr) return;
+  SetIfMissing(*limited, "nominalConcurrencyShares", 30);
+  SetIfMissing(*limited, "lendablePercent", 0);
+  json::object* response = ObjAt(*limited, "limitResponse");
+  if (response == nullptr || Str(*response, "type") != "Queue") return;
+  if (json::object* q = EnsureObj(*response, "queuing")) {
+    SetIfMissing(*q, "queues", 64);
+    SetIfMissing(*q, "handSize", 8);
+    SetIfMissing(*q, "queueLengthLimit", 50);
+  }
+}
+
+void ValidateWebhooks(const json::object& obj, Errs& e) {
+  const json::array* hooks = ArrAt(obj, "webhooks");
+  if (hooks == nullptr) return;
+  std::set<std::string> names;
+  for (size_t i = 0; i < hooks->size(); ++i) {
+    const json::object* w = (*hooks)[i].if_object();
+    if (w == nullptr) continue;
+    std::string path = Index("webhooks", i);
+    std::string name = Str(*w, "name");
+    if (name.empty()) {
+      e.Required(Child(path, "name"));
+    } else if (!names.insert(name).second) {
+      e.Duplicate(Child(path, "name"), api::GoQuote(name));
+    }
+    const json::array* versions = ArrAt(*w, "admissionReviewVersions");
+    if (versions == nullptr || versions->empty()) {
+      e.Required(Child(path, "admissionReviewVersions"),
+                 "must specify one of \"v1\", \"v1beta1\"");
+    }
+    std::string side = Str(*w, "sideEffects");
+    if (side.empty()) {
+      e.Required(Child(path, "sideEffects"), "must specify one of None, NoneOnDryRun");
+    } else if (side != "None" && side != "NoneOnDryRun") {
+      e.NotSupported(Child(path, "sideEffects"), api::GoQuote(side), {"None", "NoneOnDryRun"});
+    }
+    const json::object* cc = ObjAt(*w, "clientConfig");
+    bool url = cc && !Str(*cc, "url").empty(), service = cc && ObjAt(*cc, "service");
+    if (url == service) e.Required(Child(path, "clientConfig"), "exactly one of url or service is required");
+  }
+}
+
+void ValidateNewKinds(const ResourceInfo& r, const json::object& obj, Errs& e) {
+  const json::object* spec = ObjAt(obj, "spec");
+  static const json::object kEmpty;
+  const json::object& sp = spec ? *spec : kEmpty;
+  if (Is(r, "admissionregistration.k8s.io", "ValidatingWebhookConfiguration") ||
+      Is(r, "admissionregistration.k8s.io", "MutatingWebhookConfiguration")) {
+    ValidateWebhooks(obj, e);
+  } else if (Is(r, "admissionregistration.k8s.io", "ValidatingAdmissionPolicy")) {
+    if (!ObjAt(sp, "matchConstraints")) e.Required("spec.matchConstraints");
+    const json::array* v = ArrAt(sp, "validations");
+    const json::array* a = ArrAt(sp, "auditAnnotations");
+    if ((v == nullptr || v->empty()) && (a == nullptr || a->empty())) {
+      e.Required("spec.validations", "validations or auditAnnotations must contain at least one item");
+    }
+  } else if (Is(r, "admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding")) {
+    if (Str(sp, "policyName").empty()) e.Required("spec.policyName");
+    const json::array* actions = ArrAt(sp, "validationActions");
+    if (actions == nullptr || actions->empty()) {
+      e.Required("spec.validationActions", "at least one validation action is required");
+    } else {
+      for (size_t i = 0; i < actions->size(); ++i) {
+        std::string a = (*actions)[i].is_string() ? std::string((*actions)[i].get_string()) : "";
+        if (a != "Deny" && a != "Warn" && a != "Audit") {
+          e.NotSupported(Index("spec.validationActions", i), api::GoQuote(a), {"Audit", "Deny", "Warn"});
+        }
+      }
+    }
+  } else if (Is(r, "apiregistration.k8s.io", "APIService")) {
+    for (const char* f : {"groupPriorityMinimum", "versionPriority"}) {
+      auto v = Int(sp, f);
+      if (!v || *v <= 0) e.Invalid(Child("spec", f), std::to_string(v.value_or(0)), "must be positive and less than 1000000");
+    }
+  } else if (Is(r, "flowcontrol.apiserver.k8s.io", "FlowSchema")) {
+    const json::object* pl = ObjAt(sp, "priorityLevelConfiguration");
+    if (pl == nullptr || Str(*pl, "name").empty()) e.Required("spec.priorityLevelConfiguration.name", "must reference a priority level");
+    if (auto p = Int(sp, "matchingPrecedence"); p && (*p <= 0 || *p > 10000)) {
+      e.Invalid("spec.matchingPrecedence", std::to_string(*p), "must be between 1 and 10000, inclusive");
+    }
+  } else if (Is(r, "flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration")) {
+    std::string type = Str(sp, "type");
+    if (type != "Exempt" && type != "Limited") {
+      e.NotSupported("spec.type", api::GoQuote(type), {"Exempt", "Limited"});
+    } else if (type == "Limited" && !ObjAt(sp, "limited")) {
+      e.Required("spec.limited", "must not be empty when type is Limited");
+    }
+  } else if (Is(r, "node.k8s.io", "RuntimeClass")) {
+    std::string handler = Str(obj, "handler");
+    if (handler.empty()) {
+      e.Required("handler");
+    } else if (auto why = api::ValidateDns1123Label(handler); !why.empty()) {
+      e.Invalid("handler", api::GoQuote(handler), why);
+    }
+  }
+}
+
 bool IsBuiltinGroup(const std::string& g) {
   static const std::set<std::string> kGroups = {
       "", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "storage.k8s.io",
@@ -1964,6 +2130,23 @@ void ApplyDefaults(const ResourceInfo& r, json::object& obj) {
     if (spec) DefaultLimitRange(*spec);
   } else if (Is(r, "", "ResourceQuota")) {
     if (spec) CanonicalizeResourceList(*spec, "hard");
+  } else if (Is(r, "autoscaling", "HorizontalPodAutoscaler") && r.storage_version.empty()) {
+    if (spec) DefaultHorizontalPodAutoscaler(*spec);
+  } else if (Is(r, "admissionregistration.k8s.io", "ValidatingWebhookConfiguration")) {
+    DefaultWebhooks(obj, false);
+  } else if (Is(r, "admissionregistration.k8s.io", "MutatingWebhookConfiguration")) {
+    DefaultWebhooks(obj, true);
+  } else if (Is(r, "admissionregistration.k8s.io", "ValidatingAdmissionPolicy")) {
+    if (spec) {
+      DefaultStr(*spec, "failurePolicy", "Fail");
+      if (json::object* m = ObjAt(*spec, "matchConstraints")) DefaultMatchResources(*m);
+    }
+  } else if (Is(r, "admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding")) {
+    if (json::object* m = spec ? ObjAt(*spec, "matchResources") : nullptr) DefaultMatchResources(*m);
+  } else if (Is(r, "flowcontrol.apiserver.k8s.io", "FlowSchema")) {
+    if (spec) SetIfMissing(*spec, "matchingPrecedence", 1000);
+  } else if (Is(r, "flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration")) {
+    if (spec) DefaultPriorityLevel(*spec);
   }
 }
 
@@ -2012,6 +2195,8 @@ std::vector<FieldError> Validate(const ResourceInfo& r, const json::object& obj,
     const json::object& spec = spec_or_empty(nullptr);
     ValidatePvcSpec(spec, "spec", e);
     if (old) ValidatePvcUpdate(obj, *old, e);
+  } else {
+    ValidateNewKinds(r, obj, e);
   }
   return e.list;
 }

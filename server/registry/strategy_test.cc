@@ -878,3 +878,56 @@ TEST(StrategyValidation, OtherBuiltinKindsValidateOnlyMetadata) {
 // copying a value) yields garbage and the test fails instead of reading the stale, intact bytes.
 extern "C" const char* __asan_default_options() { return "max_free_fill_size=4096:free_fill_byte=190"; }
 #endif
+
+namespace k1s::registry {
+namespace {
+
+TEST(StrategyDefaults, HorizontalPodAutoscalerGetsMinReplicasAndTheDefaultCpuMetric) {
+  json::object hpa = json::parse(R"({"metadata":{"name":"h"},"spec":{"maxReplicas":3,
+      "scaleTargetRef":{"kind":"Deployment","name":"web"},"behavior":{"scaleDown":{"stabilizationWindowSeconds":60}}}})")
+                         .as_object();
+  ResourceInfo r;
+  r.group = "autoscaling";
+  r.version = "v2";
+  r.kind = "HorizontalPodAutoscaler";
+  ApplyDefaults(r, hpa);
+  const auto& spec = hpa.at("spec").as_object();
+  EXPECT_EQ(spec.at("minReplicas"), 1);
+  EXPECT_EQ(json::serialize(spec.at("metrics")),
+            R"([{"type":"Resource","resource":{"name":"cpu","target":{"type":"Utilization","averageUtilization":80}}}])");
+  EXPECT_EQ(json::serialize(spec.at("behavior")),
+            R"({"scaleDown":{"stabilizationWindowSeconds":60,"selectPolicy":"Max","policies":[{"type":"Percent",)"
+            R"("value":100,"periodSeconds":15}]},"scaleUp":{"stabilizationWindowSeconds":0,"selectPolicy":"Max",)"
+            R"("policies":[{"type":"Pods","value":4,"periodSeconds":15},{"type":"Percent","value":100,"periodSeconds":15}]}})");
+}
+
+TEST(StrategyValidate, RuntimeClassHandlerMustBeADnsLabel) {
+  ResourceInfo r;
+  r.group = "node.k8s.io";
+  r.version = "v1";
+  r.kind = "RuntimeClass";
+  json::object ok = json::parse(R"({"metadata":{"name":"g"},"handler":"runsc"})").as_object();
+  EXPECT_TRUE(Validate(r, ok, nullptr).empty());
+  json::object bad = json::parse(R"({"metadata":{"name":"g"},"handler":"Run_SC"})").as_object();
+  auto errs = Validate(r, bad, nullptr);
+  ASSERT_EQ(errs.size(), 1u);
+  EXPECT_EQ(errs[0].field, "handler");
+}
+
+TEST(StrategyValidate, WebhooksNeedSideEffectsReviewVersionsAndOneClientConfig) {
+  ResourceInfo r;
+  r.group = "admissionregistration.k8s.io";
+  r.version = "v1";
+  r.kind = "ValidatingWebhookConfiguration";
+  json::object obj = json::parse(R"({"metadata":{"name":"v"},"webhooks":[{"name":"a.b.c","clientConfig":{}}]})").as_object();
+  ApplyDefaults(r, obj);
+  EXPECT_EQ(obj.at("webhooks").at(0).at("failurePolicy"), "Fail");
+  EXPECT_EQ(obj.at("webhooks").at(0).at("timeoutSeconds"), 10);
+  std::vector<std::string> fields;
+  for (const auto& e : Validate(r, obj, nullptr)) fields.push_back(e.field);
+  EXPECT_EQ(fields, (std::vector<std::string>{"webhooks[0].admissionReviewVersions", "webhooks[0].sideEffects",
+                                              "webhooks[0].clientConfig"}));
+}
+
+}  // namespace
+}  // namespace k1s::registry

@@ -1041,6 +1041,96 @@ void CertificateSigningRequestCells(Ctx& x) {
   x.Add(condition);
 }
 
+// -- admissionregistration, apiregistration, flowcontrol, node --
+
+void WebhookConfigurationCells(Ctx& x) {
+  x.Add(x.name);
+  x.Add(static_cast<int64_t>(x.obj["webhooks"].Size()));
+  x.Add(x.Age());
+}
+
+void ValidatingAdmissionPolicyCells(Ctx& x) {
+  const View spec = x.obj["spec"], param_kind = spec["paramKind"];
+  x.Add(x.name);
+  x.Add(static_cast<int64_t>(spec["validations"].Size()));
+  x.Add(param_kind.IsObject() ? param_kind["apiVersion"].Str() + "/" + param_kind["kind"].Str() : "<unset>");
+  x.Add(x.Age());
+}
+
+void ValidatingAdmissionPolicyBindingCells(Ctx& x) {
+  const View spec = x.obj["spec"], ref = spec["paramRef"];
+  std::string param = "<unset>";
+  if (ref.IsObject()) {
+    const std::string name = ref["name"].Str(), ns = ref["namespace"].Str();
+    if (!name.empty()) {
+      param = (ns.empty() ? "*" : ns) + "/" + name;  // a name without namespace may be cluster-scoped: "*/"
+    } else if (ref["selector"].IsObject()) {
+      param = FormatSelector(ref["selector"]);
+    }
+  }
+  x.Add(x.name);
+  x.Add(spec["policyName"].Str());
+  x.Add(param);
+  x.Add(x.Age());
+}
+
+void ApiServiceCells(Ctx& x) {
+  const View service = x.obj["spec"]["service"];
+  std::string available = "Unknown";
+  for (const View& c : x.obj["status"]["conditions"].Items()) {
+    if (c["type"].Str() != "Available") continue;
+    const std::string status = c["status"].Str(), reason = c["reason"].Str();
+    available = status == "True" || reason.empty() ? status : status + " (" + reason + ")";
+    break;
+  }
+  x.Add(x.name);
+  x.Add(service.IsObject() ? service["namespace"].Str() + "/" + service["name"].Str() : "Local");
+  x.Add(available);
+  x.Add(x.Age());
+}
+
+void FlowSchemaCells(Ctx& x) {
+  const View spec = x.obj["spec"], method = spec["distinguisherMethod"];
+  std::string missing = "?";
+  for (const View& c : x.obj["status"]["conditions"].Items()) {
+    if (c["type"].Str() == "Dangling") {
+      missing = c["status"].Str();
+      break;
+    }
+  }
+  x.Add(x.name);
+  x.Add(spec["priorityLevelConfiguration"]["name"].Str());
+  x.Add(spec["matchingPrecedence"].IntOr(0));
+  x.Add(method.IsObject() ? method["type"].Str() : "<none>");
+  x.Add(x.Age());
+  x.Add(missing);
+}
+
+void PriorityLevelConfigurationCells(Ctx& x) {
+  const View spec = x.obj["spec"], limited = spec["limited"], queuing = limited["limitResponse"]["queuing"];
+  x.Add(x.name);
+  x.Add(spec["type"].Str());
+  if (limited.IsObject()) {
+    x.Add(limited["nominalConcurrencyShares"].IntOr(0));
+  } else {
+    x.Add("<none>");
+  }
+  for (const char* f : {"queues", "handSize", "queueLengthLimit"}) {
+    if (limited.IsObject() && queuing.IsObject()) {
+      x.Add(queuing[f].IntOr(0));
+    } else {
+      x.Add("<none>");
+    }
+  }
+  x.Add(x.Age());
+}
+
+void RuntimeClassCells(Ctx& x) {
+  x.Add(x.name);
+  x.Add(x.obj["handler"].Str());
+  x.Add(x.Age());
+}
+
 // Upstream's default convertor (kinds without a printer): the creation time as RFC 3339.
 void CreatedAtCells(Ctx& x) {
   auto t = ParseRfc3339(x.obj["metadata"]["creationTimestamp"].Str());
@@ -1282,6 +1372,49 @@ const std::vector<Printer>& Printers() {
           {"Condition", "string", "Pending, Approved or Denied, and Failed or Issued."}},
          CertificateSigningRequestCells},
         {"apiextensions.k8s.io", "customresourcedefinitions", {kName, created_at}, CreatedAtCells},
+        {"admissionregistration.k8s.io", "mutatingwebhookconfigurations",
+         {kName, {"Webhooks", "integer", "The number of webhooks in the configuration."}, kAge},
+         WebhookConfigurationCells},
+        {"admissionregistration.k8s.io", "validatingwebhookconfigurations",
+         {kName, {"Webhooks", "integer", "The number of webhooks in the configuration."}, kAge},
+         WebhookConfigurationCells},
+        {"admissionregistration.k8s.io", "validatingadmissionpolicies",
+         {kName,
+          {"Validations", "integer", "The number of validation rules."},
+          {"ParamKind", "string", "The kind of the parameter objects (apiVersion/kind)."},
+          kAge},
+         ValidatingAdmissionPolicyCells},
+        {"admissionregistration.k8s.io", "validatingadmissionpolicybindings",
+         {kName,
+          {"PolicyName", "string", "The policy the binding applies."},
+          {"ParamRef", "string", "The parameter object (namespace/name) or selector."},
+          kAge},
+         ValidatingAdmissionPolicyBindingCells},
+        {"apiregistration.k8s.io", "apiservices",
+         {kName,
+          {"Service", "string", "The service that serves the group/version, or Local."},
+          {"Available", "string", "Whether the group/version is available (and why not)."},
+          kAge},
+         ApiServiceCells},
+        {"flowcontrol.apiserver.k8s.io", "flowschemas",
+         {kName,
+          {"PriorityLevel", "string", "The priority level matching requests get."},
+          {"MatchingPrecedence", "string", "Lower values are matched first."},
+          {"DistinguisherMethod", "string", "How flows are told apart (ByUser, ByNamespace)."},
+          kAge,
+          {"MissingPL", "string", "Whether the priority level it names is missing."}},
+         FlowSchemaCells},
+        {"flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations",
+         {kName,
+          {"Type", "string", "Exempt or Limited."},
+          {"NominalConcurrencyShares", "string", "The level's share of the server's concurrency."},
+          {"Queues", "string", "The number of queues."},
+          {"HandSize", "string", "The queues a flow is shuffle-sharded onto."},
+          {"QueueLengthLimit", "string", "The requests a queue may hold."},
+          kAge},
+         PriorityLevelConfigurationCells},
+        {"node.k8s.io", "runtimeclasses",
+         {kName, {"Handler", "string", "The CRI handler that runs the pods."}, kAge}, RuntimeClassCells},
     };
     return p;
   }();
@@ -1399,6 +1532,22 @@ json::array TableCellsAt(const ResourceInfo& r, const json::object& obj, int64_t
 
 json::array TableCells(const ResourceInfo& r, const json::object& obj) {
   return TableCellsAt(r, obj, static_cast<int64_t>(std::time(nullptr)));
+}
+
+json::array ScaleTableColumns() {
+  json::array cols;
+  for (const Col& c : {Col{"Name", "string", "The name of the scaled object."},
+                       Col{"Desired", "integer", "The desired number of replicas (spec.replicas)."},
+                       Col{"Available", "integer", "The observed number of replicas (status.replicas)."}}) {
+    cols.push_back(ColumnJson(c));
+  }
+  return cols;
+}
+
+json::array ScaleTableCells(const json::object& scale) {
+  View root(scale);
+  return json::array{json::string(root["metadata"]["name"].Str()), root["spec"]["replicas"].IntOr(0),
+                     root["status"]["replicas"].IntOr(0)};
 }
 
 }  // namespace k1s::registry

@@ -21,6 +21,10 @@ namespace k1s::registry {
 boost::json::array TableColumns(const ResourceInfo& r);
 // The cells of obj's row, in the order of TableColumns(r).
 boost::json::array TableCells(const ResourceInfo& r, const boost::json::object& obj);
+// The Table of a scale subresource (autoscaling/v1 Scale, `kubectl get deploy x --subresource=scale`):
+// upstream's Name, Desired (spec.replicas) and Available (status.replicas).
+boost::json::array ScaleTableColumns();
+boost::json::array ScaleTableCells(const boost::json::object& scale);
 // kubectl's humanized age ("45s", "3m12s", "5h", "12d") of an RFC 3339 timestamp, relative to now.
 std::string HumanAge(const std::string& rfc3339);
 

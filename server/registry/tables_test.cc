@@ -375,6 +375,56 @@ TEST(Tables, HorizontalPodAutoscalerShowsTargets) {
             R"(["h","/","<none>","<unset>",0,0,"<unknown>"])");
 }
 
+TEST(Tables, ScaleSubresourceShowsDesiredAndAvailable) {
+  std::vector<std::string> names;
+  for (const auto& c : ScaleTableColumns()) names.emplace_back(c.as_object().at("name").as_string());
+  EXPECT_EQ(names, (Names{"Name", "Desired", "Available"}));
+  auto scale = json::parse(R"({"kind":"Scale","metadata":{"name":"web"},"spec":{"replicas":3},
+      "status":{"replicas":2,"selector":"app=web"}})").as_object();
+  EXPECT_EQ(json::serialize(ScaleTableCells(scale)), R"(["web",3,2])");
+}
+
+TEST(Tables, AdmissionRegistrationKindsCountTheirRules) {
+  EXPECT_EQ(ColumnNames("admissionregistration.k8s.io", "validatingwebhookconfigurations", 0),
+            (Names{"Name", "Webhooks", "Age"}));
+  EXPECT_EQ(Row("admissionregistration.k8s.io", "mutatingwebhookconfigurations",
+                R"({"metadata":{"name":"m"},"webhooks":[{"name":"a"},{"name":"b"}]})"),
+            R"(["m",2,"<unknown>"])");
+  EXPECT_EQ(Row("admissionregistration.k8s.io", "validatingadmissionpolicies",
+                R"({"metadata":{"name":"p"},"spec":{"paramKind":{"apiVersion":"v1","kind":"ConfigMap"},
+                    "validations":[{"expression":"true"}]}})"),
+            R"(["p",1,"v1/ConfigMap","<unknown>"])");
+  EXPECT_EQ(Row("admissionregistration.k8s.io", "validatingadmissionpolicybindings",
+                R"({"metadata":{"name":"b"},"spec":{"policyName":"p","paramRef":{"name":"cfg"}}})"),
+            R"(["b","p","*/cfg","<unknown>"])");
+}
+
+TEST(Tables, ApiServiceShowsLocalOrItsServiceAndAvailability) {
+  EXPECT_EQ(Row("apiregistration.k8s.io", "apiservices",
+                R"({"metadata":{"name":"v1.apps"},"spec":{"group":"apps"},
+                    "status":{"conditions":[{"type":"Available","status":"True","reason":"Local"}]}})"),
+            R"(["v1.apps","Local","True","<unknown>"])");
+  EXPECT_EQ(Row("apiregistration.k8s.io", "apiservices",
+                R"({"metadata":{"name":"v1beta1.metrics.k8s.io"},"spec":{"service":{"namespace":"kube-system","name":"ms"}},
+                    "status":{"conditions":[{"type":"Available","status":"False","reason":"MissingEndpoints"}]}})"),
+            R"x(["v1beta1.metrics.k8s.io","kube-system/ms","False (MissingEndpoints)","<unknown>"])x");
+}
+
+TEST(Tables, FlowControlAndRuntimeClassRows) {
+  EXPECT_EQ(Row("flowcontrol.apiserver.k8s.io", "flowschemas",
+                R"({"metadata":{"name":"fs"},"spec":{"priorityLevelConfiguration":{"name":"pl"},"matchingPrecedence":500}})"),
+            R"(["fs","pl",500,"<none>","<unknown>","?"])");
+  EXPECT_EQ(Row("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations",
+                R"({"metadata":{"name":"exempt"},"spec":{"type":"Exempt"}})"),
+            R"(["exempt","Exempt","<none>","<none>","<none>","<none>","<unknown>"])");
+  EXPECT_EQ(Row("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations",
+                R"({"metadata":{"name":"pl"},"spec":{"type":"Limited","limited":{"nominalConcurrencyShares":30,
+                    "limitResponse":{"type":"Queue","queuing":{"queues":64,"handSize":8,"queueLengthLimit":50}}}}})"),
+            R"(["pl","Limited",30,64,8,50,"<unknown>"])");
+  EXPECT_EQ(Row("node.k8s.io", "runtimeclasses", R"({"metadata":{"name":"gvisor"},"handler":"runsc"})"),
+            R"(["gvisor","runsc","<unknown>"])");
+}
+
 // ---- core objects ----
 
 TEST(Tables, ServiceShowsExternalAddressesByType) {
