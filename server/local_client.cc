@@ -117,6 +117,7 @@ Result<std::unique_ptr<client::Watch>> LocalClient::Watch(const client::Resource
 Result<json::object> LocalClient::Create(const client::Resource& r, const std::string& ns, json::object obj,
                                          const client::WriteOptions& o) {
   K1S_ASSIGN_OR_RETURN(auto info, Check(r, "create", ns, ""));
+  if (apiserver::Security::GuardsEscalation(*info)) K1S_TRY(security_.CheckEscalation(user_, *info, ns, "", obj, nullptr));
   return registry_.Create(*info, ns, std::move(obj), Options(o));
 }
 
@@ -124,6 +125,10 @@ Result<json::object> LocalClient::Update(const client::Resource& r, const std::s
                                          json::object obj, const client::WriteOptions& o,
                                          const std::string& subresource) {
   K1S_ASSIGN_OR_RETURN(auto info, Check(r, "update", ns, name, subresource));
+  if (apiserver::Security::GuardsEscalation(*info) && !user_.InGroup(auth::kSystemMasters)) {
+    auto current = registry_.Get(*info, ns, name);
+    K1S_TRY(security_.CheckEscalation(user_, *info, ns, name, obj, current.ok() ? &*current : nullptr));
+  }
   return registry_.Update(*info, ns, name, std::move(obj), Options(o), subresource);
 }
 
@@ -131,6 +136,14 @@ Result<json::object> LocalClient::Patch(const client::Resource& r, const std::st
                                         client::PatchType type, const json::value& patch,
                                         const client::WriteOptions& o, const std::string& subresource) {
   K1S_ASSIGN_OR_RETURN(auto info, Check(r, "patch", ns, name, subresource));
+  if (apiserver::Security::GuardsEscalation(*info) && !user_.InGroup(auth::kSystemMasters)) {
+    // Checked against what the patch would store: a dry run of it.
+    auto dry = Options(o);
+    dry.dry_run = true;
+    K1S_ASSIGN_OR_RETURN(auto preview, registry_.Patch(*info, ns, name, ToRegistry(type), patch, dry, subresource));
+    auto current = registry_.Get(*info, ns, name);
+    K1S_TRY(security_.CheckEscalation(user_, *info, ns, name, preview, current.ok() ? &*current : nullptr));
+  }
   return registry_.Patch(*info, ns, name, ToRegistry(type), patch, Options(o), subresource);
 }
 

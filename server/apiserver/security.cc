@@ -8,6 +8,7 @@
 #include "lib/api/status.h"
 #include "lib/base/log.h"
 #include "server/auth/bootstrap_policy.h"
+#include "server/auth/escalation.h"
 #include "server/auth/reviews.h"
 
 namespace k1s::apiserver {
@@ -31,6 +32,19 @@ std::string Rfc3339(int64_t unix_seconds) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+constexpr char kRbacGroup[] = "rbac.authorization.k8s.io";
+
+std::string StringOf(const json::object* obj, std::string_view key) {
+  const json::value* v = obj == nullptr ? nullptr : obj->if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+bool HasAggregationRule(const json::object* role) {
+  if (role == nullptr) return false;
+  const json::value* a = role->if_contains("aggregationRule");
+  return a != nullptr && !a->is_null();
 }
 
 Error Unauthorized(const std::string& why) {
@@ -282,6 +296,79 @@ Status Security::EnsureBootstrapPolicy(registry::Registry& reg) {
   for (auto& o : auth::BootstrapRoles()) K1S_TRY(ensure("roles", std::move(o)));
   for (auto& o : auth::BootstrapRoleBindings()) K1S_TRY(ensure("rolebindings", std::move(o)));
   return OkStatus();
+}
+
+bool Security::GuardsEscalation(const registry::ResourceInfo& r) {
+  return r.group == kRbacGroup && (r.plural == "roles" || r.plural == "clusterroles" || r.plural == "rolebindings" ||
+                                   r.plural == "clusterrolebindings");
+}
+
+Status Security::CheckEscalation(const auth::UserInfo& user, const registry::ResourceInfo& r, const std::string& ns,
+                                 const std::string& name, const json::object& obj, const json::object* old) const {
+  if (!GuardsEscalation(r) || user.InGroup(auth::kSystemMasters)) return OkStatus();
+  const bool role = r.plural == "roles" || r.plural == "clusterroles";
+  const std::string scope = r.namespaced ? ns : "";
+  std::string obj_name = api::MetaString(obj, "name");
+  if (obj_name.empty()) obj_name = name;
+  auto forbidden = [&](const std::string& why) {
+    return Fail(api::StatusError(ErrorCode::kForbidden,
+                                 api::QualifiedResource(r.plural, r.group) + " \"" + obj_name + "\" is forbidden: " + why,
+                                 {obj_name, r.group, r.plural, {}}));
+  };
+  auto allowed = [&](const std::string& verb, const std::string& group, const std::string& resource,
+                     const std::string& resource_name) {
+    auth::RequestAttributes a;
+    a.user = user;
+    a.verb = verb;
+    a.api_group = group;
+    a.resource = resource;
+    a.namespace_ = scope;
+    a.name = resource_name;
+    return rbac_.Authorize(a).allowed;
+  };
+  auto owner = rbac_.RulesFor(user, scope);
+  std::vector<auth::PolicyRule> held = owner.resource_rules;
+  held.insert(held.end(), owner.non_resource_rules.begin(), owner.non_resource_rules.end());
+  auto confirm = [&](const std::vector<auth::PolicyRule>& wanted) -> Status {
+    auto missing = auth::UncoveredRules(held, wanted);
+    if (missing.empty()) return OkStatus();
+    return forbidden(auth::EscalationMessage(user, missing, owner.evaluation_error));
+  };
+
+  if (role) {
+    if (old != nullptr && auth::IsOnlyMutatingGcFields(obj, *old)) return OkStatus();
+    if (allowed("escalate", r.group, r.plural, name)) return OkStatus();
+    K1S_TRY(confirm(auth::RulesOf(obj)));
+    if (r.plural == "clusterroles" && (HasAggregationRule(&obj) || HasAggregationRule(old))) {
+      auth::PolicyRule all_resources{{"*"}, {"*"}, {"*"}, {}, {}};
+      auth::PolicyRule all_urls{{"*"}, {}, {}, {}, {"*"}};
+      if (!auth::UncoveredRules(held, {all_resources, all_urls}).empty()) {
+        return forbidden("must have cluster-admin privileges to use the aggregationRule");
+      }
+    }
+    return OkStatus();
+  }
+
+  if (old != nullptr && auth::IsOnlyMutatingGcFields(obj, *old)) return OkStatus();
+  const json::value* ref_value = obj.if_contains("roleRef");
+  const json::object* ref = ref_value == nullptr ? nullptr : ref_value->if_object();
+  std::string ref_kind = StringOf(ref, "kind");
+  std::string ref_name = StringOf(ref, "name");
+  std::string ref_group = StringOf(ref, "apiGroup");
+  if (ref_kind != "Role" && ref_kind != "ClusterRole") return OkStatus();  // validation refuses it
+  const char* ref_plural = ref_kind == "Role" ? "roles" : "clusterroles";
+  if (allowed("bind", ref_group, ref_plural, ref_name)) return OkStatus();
+  const registry::ResourceInfo* ref_info = Rbac(registry_, ref_plural);
+  if (ref_info == nullptr) return OkStatus();
+  K1S_ASSIGN_OR_RETURN(auto referenced, registry_.Get(*ref_info, ref_kind == "Role" ? scope : "", ref_name));
+  std::vector<auth::PolicyRule> wanted = auth::RulesOf(referenced);
+  if (wanted.empty()) {
+    if (auto aggregated = rbac_.AggregatedRules(ref_name); aggregated && ref_kind == "ClusterRole") {
+      json::object view{{"rules", std::move(*aggregated)}};
+      wanted = auth::RulesOf(view);
+    }
+  }
+  return confirm(wanted);
 }
 
 }  // namespace k1s::apiserver

@@ -42,6 +42,18 @@ class Security {
   auth::Decision Authorize(const auth::RequestAttributes& attrs) const { return rbac_.Authorize(attrs); }
   const auth::RbacAuthorizer& authorizer() const { return rbac_; }
 
+  // RBAC privilege-escalation prevention for writes of roles, clusterroles, rolebindings and
+  // clusterrolebindings (upstream's RBAC storage): a role only with every permission in it held (or the
+  // `escalate` verb on it), a binding only with every permission of its role held (or `bind` on that
+  // role). `obj` is what would be stored (the body, or the patched object); `old` the current object on
+  // update, nullptr on create; `name` the request's name ("" for a create). kForbidden naming what the
+  // user lacks; kNotFound when a binding's role does not exist. Other resources and system:masters pass.
+  Status CheckEscalation(const auth::UserInfo& user, const registry::ResourceInfo& r, const std::string& ns,
+                         const std::string& name, const boost::json::object& obj,
+                         const boost::json::object* old) const;
+  // Whether writes of r go through CheckEscalation (the four RBAC resources).
+  static bool GuardsEscalation(const registry::ResourceInfo& r);
+
   // Verifies a bearer token as Authenticate does (TokenReview).
   Result<auth::TokenAuthResult> VerifyToken(const std::string& token, const std::vector<std::string>& audiences) const;
   // serviceaccounts/<name>/token: a TokenRequest answered with status.token and expirationTimestamp.
