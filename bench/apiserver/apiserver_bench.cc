@@ -360,6 +360,8 @@ int main(int argc, char** argv) {
                 kWatchers, kEvents, writes_ms, all_ms, kWatchers * kEvents / (all_ms / 1000), done.load(), kWatchers);
   }
   std::printf("RSS at the end: %.1f MB\n", RssKb(pid) / 1024.0);
+  // K1S_BENCH_HOLD=1: keep the loaded server 90 s longer, to look at it (gdb, heaptrack, /proc/PID/smaps).
+  if (getenv("K1S_BENCH_HOLD")) { std::printf("holding pid %d\n", pid); std::fflush(stdout); sleep(90); }
   kill(pid, SIGTERM);
   int status = 0;
   waitpid(pid, &status, 0);

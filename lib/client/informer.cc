@@ -195,6 +195,23 @@ void SharedInformer::CallDelete(const ObjectPtr& o) {
     if (h.on_delete) h.on_delete(o);
 }
 
+namespace {
+// apiVersion, kind and metadata without managedFields and annotations (InformerOptions::metadata_only).
+json::object MetadataOnly(json::object obj) {
+  json::object out;
+  for (const char* field : {"apiVersion", "kind"}) {
+    if (auto it = obj.find(field); it != obj.end()) out[field] = std::move(it->value());
+  }
+  if (auto it = obj.find("metadata"); it != obj.end() && it->value().is_object()) {
+    json::object md = std::move(it->value().as_object());
+    md.erase("managedFields");
+    md.erase("annotations");
+    out["metadata"] = std::move(md);
+  }
+  return out;
+}
+}  // namespace
+
 void SharedInformer::Replace(std::vector<json::object> items, const std::string& rv) {
   std::lock_guard<std::mutex> dispatch(dispatch_mu_);
   std::vector<ObjectPtr> added;
@@ -205,7 +222,8 @@ void SharedInformer::Replace(std::vector<json::object> items, const std::string&
     std::unordered_map<std::string, ObjectPtr> fresh;
     fresh.reserve(items.size());
     for (auto& item : items) {
-      auto ptr = std::make_shared<const json::object>(std::move(item));
+      auto ptr = std::make_shared<const json::object>(options_.metadata_only ? MetadataOnly(std::move(item))
+                                                                             : std::move(item));
       fresh[KeyOf(*ptr)] = std::move(ptr);
     }
     std::vector<std::string> gone;
@@ -242,7 +260,7 @@ void SharedInformer::Apply(const WatchEvent& ev) {
     return;
   }
   std::lock_guard<std::mutex> dispatch(dispatch_mu_);
-  auto obj = std::make_shared<const json::object>(ev.object);
+  auto obj = std::make_shared<const json::object>(options_.metadata_only ? MetadataOnly(ev.object) : ev.object);
   std::string key = KeyOf(*obj);
   ObjectPtr old;
   {
@@ -375,6 +393,23 @@ SharedInformer& SharedInformerFactory::For(const Resource& r, const std::string&
     o.ns = r.namespaced ? ns : "";
     o.label_selector = label_selector;
     o.field_selector = field_selector;
+    slot = std::make_unique<SharedInformer>(client_, r, o);
+    if (started_) slot->Start();
+  }
+  return *slot;
+}
+
+SharedInformer& SharedInformerFactory::ForMetadata(const Resource& r) {
+  std::string full = r.group + "/" + r.version + "/" + r.plural + "|||";
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = informers_.find(full); it != informers_.end()) return *it->second;
+  auto& slot = informers_["metadata:" + full];
+  if (!slot) {
+    InformerOptions o = defaults_;
+    o.ns = "";
+    o.label_selector = "";
+    o.field_selector = "";
+    o.metadata_only = true;
     slot = std::make_unique<SharedInformer>(client_, r, o);
     if (started_) slot->Start();
   }

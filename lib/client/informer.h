@@ -60,6 +60,9 @@ struct InformerOptions {
   // Backoff between failed lists or watches: doubles from initial to max, reset by a good list.
   std::chrono::milliseconds initial_backoff{100};
   std::chrono::milliseconds max_backoff{30000};
+  // Keep only apiVersion, kind and metadata (without managedFields and annotations) of each object,
+  // like upstream's metadata informers: for users that need the object graph, not the objects.
+  bool metadata_only = false;
 };
 
 class SharedInformer {
@@ -151,6 +154,9 @@ class SharedInformerFactory {
   // after Start is started at once.
   SharedInformer& For(const Resource& r, const std::string& ns = "", const std::string& label_selector = "",
                       const std::string& field_selector = "");
+  // A metadata-only informer for r (all namespaces, no selectors); the full informer when one exists
+  // already, since it holds the same metadata at no extra cost.
+  SharedInformer& ForMetadata(const Resource& r);
   void Start();
   // Stops every informer (all are told first, then waited for).
   void Stop();

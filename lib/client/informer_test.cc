@@ -265,5 +265,35 @@ TEST(SharedInformerFactory, SharesOneInformerPerResourceAndSelector) {
   EXPECT_EQ(c.OpenWatches(), 0);
 }
 
+TEST(SharedInformerFactory, MetadataInformersKeepOnlyMetadataAndReuseAFullInformer) {
+  FakeClient c;
+  json::object cm{{"metadata", json::object{{"name", "x"},
+                                            {"annotations", json::object{{"big", std::string(1000, 'a')}}},
+                                            {"ownerReferences", json::array{json::object{{"uid", "u1"}}}}}},
+                  {"data", json::object{{"k", std::string(1000, 'b')}}}};
+  ASSERT_TRUE(c.Create(kConfigMaps, "ns1", cm).ok());
+  SharedInformerFactory f(c, Fast());
+  SharedInformer& pods = f.For(kPods);
+  EXPECT_EQ(&f.ForMetadata(kPods), &pods);  // a full informer exists: shared
+  SharedInformer& cms = f.ForMetadata(kConfigMaps);
+  EXPECT_EQ(&f.ForMetadata(kConfigMaps), &cms);
+  EXPECT_NE(&f.For(kConfigMaps), &cms);  // asking for full objects later gets a full informer
+  f.Start();
+  ASSERT_TRUE(f.WaitForSync(milliseconds(10000)));
+  ObjectPtr slim = cms.Get("ns1", "x");
+  ASSERT_NE(slim, nullptr);
+  EXPECT_FALSE(slim->contains("data"));
+  EXPECT_EQ(slim->at("kind"), "ConfigMap");
+  EXPECT_FALSE(slim->at("metadata").as_object().contains("annotations"));
+  EXPECT_EQ(slim->at("metadata").at("ownerReferences").as_array().size(), 1u);
+  // Watch events are slimmed as well.
+  json::object cm2 = cm;
+  cm2["metadata"].as_object()["name"] = "y";
+  ASSERT_TRUE(c.Create(kConfigMaps, "ns1", cm2).ok());
+  ASSERT_TRUE(Eventually([&] { return cms.Get("ns1", "y") != nullptr; }));
+  EXPECT_FALSE(cms.Get("ns1", "y")->contains("data"));
+  f.Stop();
+}
+
 }  // namespace
 }  // namespace k1s::client

@@ -56,14 +56,24 @@ Status WatchCache::Load() {
   return OkStatus();
 }
 
-void WatchCache::Apply(const datastore::Event& ev) {
+void WatchCache::Apply(datastore::Event& ev) {
+  auto cached = std::make_shared<CachedEvent>();
+  cached->type = ev.type;
+  cached->revision = ev.revision;
+  auto it = objects_.find(ev.kv.key);
+  if (it != objects_.end() && ev.type != datastore::Event::Type::kCreate) cached->prev = it->second;
   if (ev.type == datastore::Event::Type::kDelete) {
-    auto it = objects_.find(ev.kv.key);
     if (it != objects_.end()) objects_.erase(it);
+    if (!cached->prev && ev.prev) cached->prev = std::make_shared<const datastore::KeyValue>(std::move(*ev.prev));
+    cached->kv = std::make_shared<const datastore::KeyValue>(std::move(ev.kv));
   } else {
-    objects_[ev.kv.key] = std::make_shared<const datastore::KeyValue>(ev.kv);
+    if (!cached->prev && ev.prev && ev.type == datastore::Event::Type::kUpdate)
+      cached->prev = std::make_shared<const datastore::KeyValue>(std::move(*ev.prev));
+    cached->kv = std::make_shared<const datastore::KeyValue>(std::move(ev.kv));
+    if (it != objects_.end()) it->second = cached->kv;
+    else objects_.emplace(cached->kv->key, cached->kv);
   }
-  window_.push_back(std::make_shared<const datastore::Event>(ev));
+  window_.push_back(std::move(cached));
   while (window_.size() > options_.event_window) {
     window_start_ = window_.front()->revision;
     window_.pop_front();
@@ -102,7 +112,7 @@ void WatchCache::Feed() {
     if (events->empty()) continue;
     {
       std::unique_lock lock(mu_);
-      for (const auto& ev : *events) Apply(ev);
+      for (auto& ev : *events) Apply(ev);
     }
     changed_.notify_all();
   }
@@ -163,7 +173,7 @@ Result<std::vector<WatchCache::EventPtr>> WatchCache::Cursor::Next(std::chrono::
     std::vector<EventPtr> out;
     for (; it != w.end() && out.size() < kMaxEventsPerNext; ++it) {
       position_ = (*it)->revision;
-      if ((*it)->kv.key.compare(0, prefix_.size(), prefix_) == 0) out.push_back(*it);
+      if ((*it)->kv->key.compare(0, prefix_.size(), prefix_) == 0) out.push_back(*it);
     }
     if (!out.empty()) return out;
     if (cache_->changed_.wait_until(lock, deadline, [&] {

@@ -31,7 +31,16 @@ struct WatchCacheOptions {
 
 class WatchCache {
  public:
-  using EventPtr = std::shared_ptr<const datastore::Event>;
+  using KeyValuePtr = std::shared_ptr<const datastore::KeyValue>;
+  // An event of the window. kv and prev are the very objects the object map holds (or held, for a
+  // superseded or deleted version): the window costs a pointer per event, not a copy of the value.
+  struct CachedEvent {
+    datastore::Event::Type type = datastore::Event::Type::kCreate;
+    datastore::Revision revision = 0;
+    KeyValuePtr kv;    // the new state; for kDelete, the key with an empty value
+    KeyValuePtr prev;  // the state before the write; null for kCreate
+  };
+  using EventPtr = std::shared_ptr<const CachedEvent>;
 
   // Lists everything under prefix (normally "/registry/") and starts following it.
   static Result<std::unique_ptr<WatchCache>> Start(datastore::Store& store, std::string prefix,
@@ -45,7 +54,6 @@ class WatchCache {
   // Waits until Revision() >= rev; false on timeout or when the cache stopped.
   bool WaitFor(datastore::Revision rev, std::chrono::milliseconds timeout) const;
 
-  using KeyValuePtr = std::shared_ptr<const datastore::KeyValue>;
   // The live keys in [start, end of prefix) in key order (start "" = from the prefix), at one
   // consistent revision (returned). Values are the stored JSON texts, shared, not copied.
   datastore::Revision Scan(const std::string& prefix, const std::string& start, std::vector<KeyValuePtr>* out) const;
@@ -81,7 +89,7 @@ class WatchCache {
       : store_(store), prefix_(std::move(prefix)), options_(options) {}
   void Feed();
   Status Load();  // (re)lists everything; caller holds no lock
-  void Apply(const datastore::Event& ev);  // caller holds mu_ exclusively
+  void Apply(datastore::Event& ev);  // caller holds mu_ exclusively; moves the value out of ev
 
   datastore::Store& store_;
   const std::string prefix_;

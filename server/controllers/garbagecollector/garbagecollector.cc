@@ -32,7 +32,8 @@ GarbageCollector::GarbageCollector(const ControllerContext& ctx, std::vector<cli
     : ctx_(ctx), sync_timeout_(sync_timeout), queue_(client::WorkQueueOptions{.name = "garbagecollector"}) {
   for (auto& r : resources) {
     if (by_group_resource_.count(r.GroupResource())) continue;
-    client::SharedInformer& inf = ctx.informers.For(r);
+    // Metadata is all it reads: a metadata-only cache unless a full one is kept for others anyway.
+    client::SharedInformer& inf = ctx.informers.ForMetadata(r);
     // Shared informers outlive one controller: the index may be there already (same function).
     (void)inf.AddIndex(kOwnerIndex, client::IndexByOwnerUid);
     by_group_resource_[r.GroupResource()] = watched_.size();
