@@ -97,6 +97,8 @@ int RunServer(int argc, char** argv) {
   o.cluster_domain = cfg.cluster_domain;
   o.token = cfg.token;
   o.synchronous_full = cfg.datastore_sync == "full";
+  o.kube_controller_manager_args = cfg.kube_controller_manager_arg;
+  o.kube_scheduler_args = cfg.kube_scheduler_arg;
   o.version = K1S_VERSION;
   o.git_commit = kGitCommit;
   return server::Run(o);

@@ -64,6 +64,9 @@ void AddServerFlags(CLI::App& app, ServerConfig& cfg) {
   Opt(app, "--node-label", cfg.node_label, "Label to register the node with (key=value)");
   Opt(app, "--node-taint", cfg.node_taint, "Taint to register the node with (key=value:Effect)");
   Opt(app, "--disable", cfg.disable, "Do not deploy a packaged component (e.g. coredns)")->delimiter(',');
+  Opt(app, "--kube-controller-manager-arg", cfg.kube_controller_manager_arg,
+      "Customized flag for the controller manager (key=value, e.g. node-monitor-grace-period=20s)");
+  Opt(app, "--kube-scheduler-arg", cfg.kube_scheduler_arg, "Customized flag for the scheduler (key=value)");
   Opt(app, "--log-level", cfg.log_level, "Log level: debug, info, warn, error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
@@ -100,6 +103,8 @@ std::string DescribeServerConfig(const ServerConfig& c) {
     << "node-label: " << list(c.node_label) << "\n"
     << "node-taint: " << list(c.node_taint) << "\n"
     << "disable: " << list(c.disable) << "\n"
+    << "kube-controller-manager-arg: " << list(c.kube_controller_manager_arg) << "\n"
+    << "kube-scheduler-arg: " << list(c.kube_scheduler_arg) << "\n"
     << "log-level: " << c.log_level << "\n"
     << "log: " << c.log_file << "\n"
     << "datastore-sync: " << c.datastore_sync << "\n";

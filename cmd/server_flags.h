@@ -29,6 +29,8 @@ struct ServerConfig {
   std::vector<std::string> node_label;
   std::vector<std::string> node_taint;
   std::vector<std::string> disable;
+  std::vector<std::string> kube_controller_manager_arg;
+  std::vector<std::string> kube_scheduler_arg;
   std::string log_level = "info";
   std::string log_file;
   std::string datastore_sync = "full";

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <random>
 
 #include "datastore/sqlite/sqlite_store.h"
 #include "lib/base/files.h"
@@ -15,6 +17,7 @@
 #include "lib/net/pki.h"
 #include "lib/net/server_pki.h"
 #include "server/apiserver/apiserver.h"
+#include "server/controllers/component_args.h"
 #include "server/controllers/manager.h"
 #include "server/local_client.h"
 #include "server/registry/registry.h"
@@ -23,6 +26,30 @@
 namespace k1s::server {
 namespace {
 constexpr char kComponent[] = "server";
+
+// Set when a component lost its leader-election Lease: the server then exits with status 1.
+std::atomic<bool> g_leadership_lost{false};
+
+// "<hostname>_<id>": the id is made once and kept in <data-dir>/server/identity, so this server is
+// the same candidate after a restart (and takes its own Lease back without waiting for it to expire).
+Result<std::string> ServerIdentity(const std::string& data_dir) {
+  std::string path = data_dir + "/server/identity";
+  std::string id;
+  if (PathExists(path)) {
+    K1S_ASSIGN_OR_RETURN(id, ReadFile(path));
+    id = std::string(Trim(id));
+  }
+  if (id.empty()) {
+    std::random_device rd;
+    std::string bytes;
+    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>(rd() & 0xff));
+    id = HexEncode(bytes);
+    K1S_TRY(WriteFileAtomic(path, id + "\n", 0600));
+  }
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof host, "k1s");
+  return std::string(host) + "_" + id;
+}
 }  // namespace
 
 Result<std::string> FirstServiceIp(const std::string& cidr) { return net::FirstServiceIp(cidr); }
@@ -36,6 +63,16 @@ int Run(const ServerOptions& o) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+
+  controllers::ControllerManagerOptions cmo;
+  if (auto s = controllers::ApplyControllerManagerArgs(o.kube_controller_manager_args, &cmo); !s.ok()) {
+    K1S_LOG(kError, kComponent) << s.error().message;
+    return 1;
+  }
+  if (auto s = controllers::ApplySchedulerArgs(o.kube_scheduler_args, &cmo); !s.ok()) {
+    K1S_LOG(kError, kComponent) << s.error().message;
+    return 1;
+  }
 
   K1S_LOG(kInfo, kComponent) << "starting k1s " << o.version << " (" << o.git_commit << "), data dir " << o.data_dir;
   if (auto s = MakeDirs(o.data_dir + "/server/db", 0700); !s.ok()) {
@@ -116,7 +153,16 @@ int Run(const ServerOptions& o) {
   auth::UserInfo sched_user{"system:kube-scheduler", "", {"system:masters", "system:authenticated"}, {}};
   LocalClient cm_client(**reg, **security, cm_user, "kube-controller-manager");
   LocalClient sched_client(**reg, **security, sched_user, "default-scheduler");
-  controllers::ControllerManagerOptions cmo;
+  auto identity = ServerIdentity(o.data_dir);
+  if (!identity.ok()) {
+    K1S_LOG(kError, kComponent) << "server identity: " << identity.error().message;
+    return 1;
+  }
+  cmo.identity = *identity;
+  cmo.on_leadership_lost = [](const std::string&) {
+    g_leadership_lost = true;
+    ::kill(::getpid(), SIGTERM);  // wakes the sigwait below
+  };
   cmo.ca_bundle_pem = pki->server_ca.cert_pem;
   for (const auto& r : *(*reg)->Resources()) {
     if (r.review || r.custom) continue;
@@ -143,14 +189,19 @@ int Run(const ServerOptions& o) {
 
   int sig = 0;
   sigwait(&signals, &sig);
-  K1S_LOG(kInfo, kComponent) << "received " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down";
+  if (g_leadership_lost) {
+    K1S_LOG(kError, kComponent) << "a leader-election Lease was lost (another server took it, or the datastore "
+                                   "stalled for longer than the renew deadline); shutting down";
+  } else {
+    K1S_LOG(kInfo, kComponent) << "received " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down";
+  }
   manager.Stop();
   (*http)->Stop();
   security->reset();
   reg->reset();
   (*store)->Close();
   K1S_LOG(kInfo, kComponent) << "stopped";
-  return 0;
+  return g_leadership_lost ? 1 : 0;
 }
 
 }  // namespace k1s::server

@@ -23,6 +23,10 @@ struct ServerOptions {
   std::string cluster_domain = "cluster.local";
   std::string token;
   bool synchronous_full = true;
+  // "key=value" arguments of the in-process components (k3s's --kube-controller-manager-arg and
+  // --kube-scheduler-arg); see server/controllers/component_args.h for the keys.
+  std::vector<std::string> kube_controller_manager_args;
+  std::vector<std::string> kube_scheduler_args;
   std::string version;
   std::string git_commit;
 };

@@ -17,6 +17,7 @@
 #include "server/auth/reviews.h"
 #include "server/openapi/field_validation.h"
 #include "server/openapi/openapi.h"
+#include "server/openapi/type_check.h"
 #include "server/registry/apply.h"
 #include "server/registry/crd.h"
 #include "server/registry/tables.h"
@@ -296,6 +297,9 @@ struct ApiServer::Impl {
       if (m == "PUT") {
         auto body = ParseBody(req);
         if (!body.ok()) return SendError(resp, body.error());
+        if (auto typed = openapi::CheckBodyTypes(r, *body, *api::BuiltinSchema()); !typed.ok()) {
+          return SendError(resp, typed.error());
+        }
         auto obj = reg.Update(r, ns, name, std::move(*body), WriteOptionsOf(req), "status");
         return obj.ok() ? SendJson(resp, 200, *obj) : SendError(resp, obj.error());
       }
@@ -317,7 +321,18 @@ struct ApiServer::Impl {
     if (sub == "scale") {
       if (m == "GET") {
         auto s = reg.GetScale(r, ns, name);
-        return s.ok() ? SendJson(resp, 200, *s) : SendError(resp, s.error());
+        if (!s.ok()) return SendError(resp, s.error());
+        if (AcceptsTable(req)) {  // the Scale printer's columns, not the scaled kind's
+          json::object row{{"cells", registry::ScaleTableCells(*s)},
+                           {"object", json::object{{"kind", "PartialObjectMetadata"}, {"apiVersion", "meta.k8s.io/v1"},
+                                                   {"metadata", s->at("metadata")}}}};
+          if (req.Query("includeObject") == "Object") row["object"] = *s;
+          json::object table{{"kind", "Table"}, {"apiVersion", "meta.k8s.io/v1"},
+                             {"metadata", json::object{{"resourceVersion", api::MetaString(*s, "resourceVersion")}}},
+                             {"columnDefinitions", registry::ScaleTableColumns()}, {"rows", json::array{row}}};
+          return SendJson(resp, 200, table, kTableType);
+        }
+        return SendJson(resp, 200, *s);
       }
       json::object scale;
       if (m == "PUT") {
@@ -571,7 +586,7 @@ struct ApiServer::Impl {
         List(*r, ns, req, resp);
       } else if (m == "POST") {
         if (r->namespaced && ns.empty()) return NotFoundPath(resp);
-        Write(*r, ns, "", req, resp);
+        Write(*r, ns, "", *user, req, resp);
       } else if (m == "DELETE") {
         DeleteCollection(*r, ns, req, resp);
       } else {
@@ -583,7 +598,7 @@ struct ApiServer::Impl {
       auto obj = reg.Get(*r, ns, name);
       obj.ok() ? SendObject(*r, req, resp, 200, *obj) : SendError(resp, obj.error());
     } else if (m == "PUT" || m == "PATCH") {
-      Write(*r, ns, name, req, resp);
+      Write(*r, ns, name, *user, req, resp);
     } else if (m == "DELETE") {
       Delete(*r, ns, name, req, resp);
     } else {
@@ -595,13 +610,27 @@ struct ApiServer::Impl {
 
   // POST (create), PUT (update) and PATCH of an object, with server-side field validation
   // (fieldValidation=Strict|Warn|Ignore): unknown and duplicate fields are errors, warnings, or dropped.
-  void Write(const ResourceInfo& r, const std::string& ns, const std::string& name, net::HttpRequest& req,
-             net::HttpResponder& resp) {
+  // Roles and bindings are also checked for privilege escalation (Security::CheckEscalation) against
+  // what would be stored: the body, or for a patch the result of a dry run of it.
+  void Write(const ResourceInfo& r, const std::string& ns, const std::string& name, const auth::UserInfo& user,
+             net::HttpRequest& req, net::HttpResponder& resp) {
     auto mode = openapi::ParseFieldValidation(req.Query("fieldValidation"));
     if (!mode.ok()) return SendError(resp, mode.error());
     auto o = WriteOptionsOf(req);
     std::vector<std::string> problems;
     const bool protobuf = req.Header("content-type").find("application/vnd.kubernetes.protobuf") == 0;
+    // Create and update bodies are decoded into the kind's type first, whatever the field validation:
+    // a wrongly typed value is a BadRequest (patched objects are checked by the registry's patch).
+    std::optional<Result<json::object>> parsed;
+    if (req.method != "PATCH") {
+      parsed = ParseBody(req);
+      if (!parsed->ok()) return SendError(resp, parsed->error());
+      if (!protobuf) {
+        if (auto typed = openapi::CheckBodyTypes(r, **parsed, *api::BuiltinSchema()); !typed.ok()) {
+          return SendError(resp, typed.error());
+        }
+      }
+    }
     if (*mode != openapi::FieldValidation::kIgnore && req.method != "PATCH" && !protobuf) {
       problems = openapi::DuplicateFields(req.body);
     }
@@ -613,13 +642,31 @@ struct ApiServer::Impl {
     }
     Result<json::object> out = Fail(ErrorCode::kInternal, "");
     int code = 200;
+    const bool guarded = Security::GuardsEscalation(r) && !user.InGroup(auth::kSystemMasters);
     if (req.method == "PATCH") {
       auto patch = ParsePatch(req);
       if (!patch.ok()) return SendError(resp, patch.error());
+      if (guarded) {
+        auto dry = o;
+        dry.dry_run = true;
+        dry.unknown_fields = nullptr;
+        auto preview = reg.Patch(r, ns, name, patch->first, patch->second, dry);
+        if (!preview.ok()) return SendError(resp, preview.error());
+        auto current = reg.Get(r, ns, name);
+        auto st = security.CheckEscalation(user, r, ns, name, *preview, current.ok() ? &*current : nullptr);
+        if (!st.ok()) return SendError(resp, st.error());
+      }
       out = reg.Patch(r, ns, name, patch->first, patch->second, o);
     } else {
-      auto body = ParseBody(req);
-      if (!body.ok()) return SendError(resp, body.error());
+      auto& body = *parsed;
+      if (guarded) {
+        std::optional<json::object> current;
+        if (req.method == "PUT") {
+          if (auto c = reg.Get(r, ns, name); c.ok()) current = std::move(*c);
+        }
+        auto st = security.CheckEscalation(user, r, ns, name, *body, current ? &*current : nullptr);
+        if (!st.ok()) return SendError(resp, st.error());
+      }
       if (req.method == "POST") {
         out = reg.Create(r, ns, std::move(*body), o);
         code = 201;

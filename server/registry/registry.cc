@@ -16,9 +16,12 @@
 #include "lib/api/patch_schema.h"
 #include "lib/api/schema.h"
 #include "server/registry/apply.h"
+#include "server/registry/conversion.h"
 #include "server/registry/crd.h"
+#include "server/registry/quota_admission.h"
 #include "server/registry/tables.h"
 #include "server/openapi/field_validation.h"
+#include "server/openapi/type_check.h"
 #include "server/registry/services.h"
 #include "server/registry/strategy.h"
 #include "server/registry/watch_cache.h"
@@ -372,16 +375,23 @@ class EventTranslator {
       : kind_(r.kind), api_version_(r.GroupVersion()), filter_(std::move(filter)), bookmarks_(bookmarks) {}
 
   void Translate(const datastore::Event& ev, std::vector<WatchEvent>* out) {
+    Translate(ev.type, ev.revision, ev.kv, ev.prev ? &*ev.prev : nullptr, out);
+  }
+  void Translate(const WatchCache::CachedEvent& ev, std::vector<WatchEvent>* out) {
+    Translate(ev.type, ev.revision, *ev.kv, ev.prev.get(), out);
+  }
+  void Translate(datastore::Event::Type type, Revision revision, const datastore::KeyValue& kv,
+                 const datastore::KeyValue* prev, std::vector<WatchEvent>* out) {
     using T = datastore::Event::Type;
-    if (ev.type == T::kDelete) {
-      if (!ev.prev) return;
-      json::object obj = Decode(*ev.prev, ev.revision);
+    if (type == T::kDelete) {
+      if (!prev) return;
+      json::object obj = Decode(*prev, revision);
       if (filter_.Matches(obj)) out->push_back({"DELETED", std::move(obj)});
       return;
     }
-    json::object obj = Decode(ev.kv);
+    json::object obj = Decode(kv);
     bool now = filter_.Matches(obj);
-    if (ev.type == T::kCreate) {
+    if (type == T::kCreate) {
       if (now) out->push_back({"ADDED", std::move(obj)});
       return;
     }
@@ -389,11 +399,11 @@ class EventTranslator {
       out->push_back({"MODIFIED", std::move(obj)});
       return;
     }
-    bool before = ev.prev && filter_.Matches(Decode(*ev.prev));
+    bool before = prev && filter_.Matches(Decode(*prev));
     if (now && before) out->push_back({"MODIFIED", std::move(obj)});
     if (now && !before) out->push_back({"ADDED", std::move(obj)});
     if (!now && before) {
-      json::object old = Decode(*ev.prev, ev.revision);
+      json::object old = Decode(*prev, revision);
       out->push_back({"DELETED", std::move(old)});
     }
   }
@@ -476,6 +486,7 @@ struct Registry::Impl {
   RegistryOptions options;
   std::optional<ServiceAllocator> services;
   std::unique_ptr<WatchCache> cache;
+  QuotaAdmission quota_admission{store};  // ResourceQuota admission of creates and updates
 
   // The resource table. Rows are never removed (a deleted CRD's rows stop being served), so
   // pointers handed out stay valid; res_mu guards the table, the snapshot and the custom map.
@@ -745,6 +756,7 @@ struct Registry::Impl {
     std::string key = Key(r, ns, name);
     if (o.dry_run) {
       if (store.Get(key).ok()) return Fail(AlreadyExists(r, name));
+      K1S_TRY(quota_admission.Admit(r, ns, obj, nullptr, true));
       return obj;
     }
     if (IsService(r) && services) {
@@ -753,8 +765,14 @@ struct Registry::Impl {
       if (!errs.ok()) return Fail(StoreError(errs.error(), r, name));
       if (!errs->empty()) return Fail(Invalid(r, name, *errs));
     }
+    auto charge = quota_admission.Admit(r, ns, obj, nullptr, false);
+    if (!charge.ok()) {
+      if (IsService(r) && services) services->Release(obj);
+      return Fail(charge.error());
+    }
     auto created = store.Create(key, json::serialize(obj), StoreWriteOptions(r));
     if (!created.ok()) {
+      quota_admission.Release(*charge);
       if (IsService(r) && services) services->Release(obj);
       return Fail(StoreError(created.error(), r, name));
     }
@@ -886,6 +904,10 @@ struct Registry::Impl {
     api::Metadata(obj)["resourceVersion"] = std::to_string(current.mod_revision);
     // Nothing changed: nothing is written and the resourceVersion stays, as upstream does.
     if (obj == cur) return obj;
+    QuotaCharge charge;
+    if (sub.empty()) {
+      K1S_ASSIGN_OR_RETURN(charge, quota_admission.Admit(r, ns, obj, &cur, o.dry_run));
+    }
     if (o.dry_run) return obj;
     api::Metadata(obj).erase("resourceVersion");
     if (deleting && !HasFinalizers(obj) && !(IsPod(r) && GracefulPending(obj)) &&
@@ -898,7 +920,10 @@ struct Registry::Impl {
       return obj;
     }
     auto updated = store.Update(Key(r, ns, name), json::serialize(obj), current.mod_revision, StoreWriteOptions(r));
-    if (!updated.ok()) return Fail(StoreError(updated.error(), r, name));
+    if (!updated.ok()) {
+      quota_admission.Release(charge);
+      return Fail(StoreError(updated.error(), r, name));
+    }
     api::Metadata(obj)["resourceVersion"] = std::to_string(updated->mod_revision);
     if (IsCrd(r)) RegisterCrd(name, &obj);
     return obj;
@@ -948,6 +973,8 @@ struct Registry::Impl {
         api::ApplyMergePatch(target, patch);
       }
       if (!target.is_object()) return Fail(BadRequest("the patched object is not a JSON object"));
+      // The patched object must decode into the kind's type, as upstream's patch handler requires.
+      K1S_TRY(openapi::CheckPatchedTypes(r, type == PatchType::kStrategicMerge, patch, target, *api::BuiltinSchema()));
       std::string target_rv = api::MetaString(target.as_object(), "resourceVersion");
       bool pinned = !rv.empty() || (type == PatchType::kJson && target_rv != std::to_string(current.mod_revision));
       if (!pinned) api::Metadata(target.as_object()).erase("resourceVersion");
@@ -1290,6 +1317,55 @@ struct Registry::Impl {
   }
 };
 
+// ---- version conversion (conversion.h) ----
+//
+// A row that is a converted view (storage_version set) shares its key prefix with the stored row:
+// the Impl works on stored objects only, and the public methods below convert at the boundary.
+
+namespace {
+
+// A watch on a converted row: every object leaves in the served version.
+class ConvertingWatch : public Watch {
+ public:
+  ConvertingWatch(std::unique_ptr<Watch> inner, const VersionConversion& c) : inner_(std::move(inner)), c_(c) {}
+  Result<std::vector<WatchEvent>> Next(std::chrono::milliseconds timeout) override {
+    K1S_ASSIGN_OR_RETURN(auto events, inner_->Next(timeout));
+    for (auto& ev : events)
+      if (ev.type != "BOOKMARK") ev.object = c_.from_storage(std::move(ev.object));
+    return events;
+  }
+
+ private:
+  std::unique_ptr<Watch> inner_;
+  const VersionConversion& c_;
+};
+
+// A JSON, merge or strategic merge patch applied to a served object (as Impl::Patch does).
+Status PatchServedObject(const ResourceInfo& r, json::value& target, PatchType type, const json::value& patch) {
+  if (type == PatchType::kJson) {
+    if (auto st = api::ApplyJsonPatch(target, patch); !st.ok()) {
+      return Fail(Error{ErrorCode::kInvalid,
+                        "the server rejected our request due to an error in our request: " + st.error().message});
+    }
+  } else if (type == PatchType::kStrategicMerge) {
+    if (auto ps = api::PatchSchemaFor(api::BuiltinSchema(), r.group, r.version, r.kind)) {
+      K1S_TRY(api::ApplyStrategicMergePatch(target, patch, *ps));
+    } else {
+      api::ApplyStrategicMergePatch(target, patch);
+    }
+  } else {
+    api::ApplyMergePatch(target, patch);
+  }
+  if (!target.is_object()) return Fail(BadRequest("the patched object is not a JSON object"));
+  return openapi::CheckPatchedTypes(r, type == PatchType::kStrategicMerge, patch, target, *api::BuiltinSchema());
+}
+
+Error NoStorageRow(const ResourceInfo& r) {
+  return Error{ErrorCode::kInternal, "no stored version of " + r.plural + "." + r.group + " is served"};
+}
+
+}  // namespace
+
 // ---- public ----
 
 Result<std::unique_ptr<Registry>> Registry::Open(datastore::Store& store, std::vector<ResourceInfo> resources,
@@ -1332,6 +1408,10 @@ json::array Registry::TableCells(const ResourceInfo& r, const json::object& obj)
   if (r.custom) {
     if (auto crd = impl_->CrdOf(r)) return TableCellsFor(*crd, r.version, obj);
   }
+  if (const auto* c = FindConversion(r)) {  // printed from the stored shape, as upstream prints internal types
+    const ResourceInfo* s = impl_->Find(r.group, c->storage_version, r.plural);
+    if (auto stored = c->to_storage(obj); s && stored.ok()) return registry::TableCells(*s, *stored);
+  }
   return registry::TableCells(r, obj);
 }
 const ResourceInfo* Registry::Find(const std::string& group, const std::string& version,
@@ -1342,31 +1422,78 @@ datastore::Store& Registry::store() { return impl_->store; }
 
 Result<json::object> Registry::Get(const ResourceInfo& r, const std::string& ns, const std::string& name) {
   K1S_ASSIGN_OR_RETURN(auto kv, impl_->GetKv(r, ns, name));
+  if (const auto* c = FindConversion(r)) return c->from_storage(Decode(kv));
   return Decode(kv);
 }
 Result<ObjectList> Registry::List(const ResourceInfo& r, const std::string& ns, const ListOptions& o) {
-  return impl_->List(r, ns, o);
+  K1S_ASSIGN_OR_RETURN(auto list, impl_->List(r, ns, o));
+  if (const auto* c = FindConversion(r))
+    for (auto& item : list.items) item = c->from_storage(std::move(item));
+  return list;
 }
 Result<std::unique_ptr<Watch>> Registry::WatchObjects(const ResourceInfo& r, const std::string& ns,
                                                       const ListOptions& o) {
-  return impl_->WatchObjects(r, ns, o);
+  K1S_ASSIGN_OR_RETURN(auto watch, impl_->WatchObjects(r, ns, o));
+  if (const auto* c = FindConversion(r)) return std::unique_ptr<Watch>(new ConvertingWatch(std::move(watch), *c));
+  return watch;
 }
 Result<json::object> Registry::Create(const ResourceInfo& r, const std::string& ns, json::object obj,
                                       const WriteOptions& o) {
+  if (const auto* c = FindConversion(r)) {
+    const ResourceInfo* s = impl_->Find(r.group, c->storage_version, r.plural);
+    if (!s) return Fail(NoStorageRow(r));
+    K1S_TRY(impl_->DropUnknownFields(r, obj, o));  // checked against the served version's schema
+    K1S_ASSIGN_OR_RETURN(auto stored, c->to_storage(std::move(obj)));
+    K1S_ASSIGN_OR_RETURN(auto out, impl_->Create(*s, ns, std::move(stored), o));
+    return c->from_storage(std::move(out));
+  }
   return impl_->Create(r, ns, std::move(obj), o);
 }
 Result<json::object> Registry::Update(const ResourceInfo& r, const std::string& ns, const std::string& name,
                                       json::object obj, const WriteOptions& o, const std::string& sub) {
+  if (const auto* c = FindConversion(r)) {
+    const ResourceInfo* s = impl_->Find(r.group, c->storage_version, r.plural);
+    if (!s) return Fail(NoStorageRow(r));
+    K1S_TRY(impl_->DropUnknownFields(r, obj, o));
+    K1S_ASSIGN_OR_RETURN(auto stored, c->to_storage(std::move(obj)));
+    K1S_ASSIGN_OR_RETURN(auto out, impl_->Update(*s, ns, name, std::move(stored), o, sub));
+    return c->from_storage(std::move(out));
+  }
   return impl_->Update(r, ns, name, std::move(obj), o, sub);
 }
 Result<json::object> Registry::Patch(const ResourceInfo& r, const std::string& ns, const std::string& name,
                                      PatchType type, const json::value& patch, const WriteOptions& o,
                                      const std::string& sub) {
-  return impl_->Patch(r, ns, name, type, patch, o, sub);
+  const auto* c = FindConversion(r);
+  if (!c) return impl_->Patch(r, ns, name, type, patch, o, sub);
+  const ResourceInfo* s = impl_->Find(r.group, c->storage_version, r.plural);
+  if (!s) return Fail(NoStorageRow(r));
+  if (type == PatchType::kApply) {  // the applied configuration is converted like a whole object
+    K1S_ASSIGN_OR_RETURN(auto config, c->to_storage(patch.as_object()));
+    K1S_ASSIGN_OR_RETURN(auto out, impl_->Patch(*s, ns, name, type, config, o, sub));
+    return c->from_storage(std::move(out));
+  }
+  // Other patches apply to the served shape, then write back through Update (which converts),
+  // retried when a concurrent write got there first, unless the patch pins a resourceVersion.
+  std::string rv = patch.is_object() ? api::MetaString(patch.as_object(), "resourceVersion") : "";
+  for (int attempt = 0;; ++attempt) {
+    K1S_ASSIGN_OR_RETURN(auto current, Get(r, ns, name));
+    std::string current_rv = api::MetaString(current, "resourceVersion");
+    json::value target = std::move(current);
+    K1S_TRY(PatchServedObject(r, target, type, patch));
+    bool pinned = !rv.empty() ||
+                  (type == PatchType::kJson && api::MetaString(target.as_object(), "resourceVersion") != current_rv);
+    if (!pinned) api::Metadata(target.as_object())["resourceVersion"] = current_rv;
+    auto result = Update(r, ns, name, std::move(target.as_object()), o, sub);
+    if (!result.ok() && result.error().code == ErrorCode::kConflict && !pinned && attempt < 5) continue;
+    return result;
+  }
 }
 Result<json::object> Registry::Delete(const ResourceInfo& r, const std::string& ns, const std::string& name,
                                       const DeleteOptions& o, bool* gone) {
-  return impl_->Delete(r, ns, name, o, gone);
+  K1S_ASSIGN_OR_RETURN(auto out, impl_->Delete(r, ns, name, o, gone));
+  if (const auto* c = FindConversion(r)) return c->from_storage(std::move(out));
+  return out;
 }
 
 Result<ObjectList> Registry::DeleteCollection(const ResourceInfo& r, const std::string& ns, const ListOptions& list,
@@ -1383,6 +1510,8 @@ Result<ObjectList> Registry::DeleteCollection(const ResourceInfo& r, const std::
     auto deleted = impl_->Delete(r, obj_ns, api::MetaString(obj, "name"), o, nullptr);
     if (deleted.ok()) out.items.push_back(std::move(*deleted));
   }
+  if (const auto* c = FindConversion(r))
+    for (auto& item : out.items) item = c->from_storage(std::move(item));
   return out;
 }
 
@@ -1579,6 +1708,14 @@ Status Registry::EnsureSystemObjects() {
                                                                  {"targetPort", impl_->options.https_port}}}}}}};
     auto created = impl_->Create(*svc, "default", obj, {});
     if (!created.ok() && created.error().code != ErrorCode::kAlreadyExists) return Fail(created.error());
+  }
+  // The local APIServices (one per served built-in group/version), as upstream's aggregator keeps.
+  if (const ResourceInfo* apis = impl_->Find("apiregistration.k8s.io", "v1", "apiservices")) {
+    for (auto& obj : LocalApiServices(*Resources(), api::NowRfc3339())) {
+      if (impl_->store.Get(impl_->Key(*apis, "", api::MetaString(obj, "name"))).ok()) continue;
+      auto created = impl_->Create(*apis, "", std::move(obj), {});
+      if (!created.ok() && created.error().code != ErrorCode::kAlreadyExists) return Fail(created.error());
+    }
   }
   return OkStatus();
 }

@@ -2,7 +2,8 @@
 """Starts the real `k1s server --disable-agent` and the real simulated agent (`k1s agent --simulate 3`) and
 drives the control loops with the real kubectl, the way users do: nodes, deployments (create, scale, image
 update, history, undo), garbage collection, jobs, cronjobs, daemonsets, statefulsets, services and
-endpoints, scheduling failures, taints, namespace lifecycle, service accounts and root CA configmaps, events.
+endpoints, scheduling failures, taints, namespace lifecycle, service accounts and root CA configmaps, events,
+resource quotas (admission and usage).
 
 Run: K1S_BIN=/path/to/k1s python3 tests/integration/controllers_test.py -v
 """
@@ -490,6 +491,232 @@ spec:
         msgs = self.poll(lambda: (lambda m: len(m) >= 2 and m)(messages()), "two ScalingReplicaSet events")
         self.assertEqual(msgs, ["Scaled down replica set %s from 3 to 1" % rs,
                                 "Scaled up replica set %s from 0 to 3" % rs])
+
+
+    # ---- resource quotas --------------------------------------------------------------------------
+
+    def quota_used(self, name="q"):
+        return self.get_json("resourcequota", name).get("status", {}).get("used")
+
+    def wait_quota(self, expected, name="q"):
+        """Waits until status.used of the quota is `expected` (a dict of strings)."""
+        return self.poll(lambda: self.quota_used(name) == expected and expected,
+                         "quota %s used == %r (now %r)" % (name, expected, self.quota_used(name)))
+
+    def test_quota_limits_pods_and_frees_on_delete(self):
+        self.k("create", "quota", "q", "--hard=pods=2")
+        self.wait_quota({"pods": "0"})
+        self.k("run", "p1", "--image=nginx", "--restart=Never")
+        self.k("run", "p2", "--image=nginx", "--restart=Never")
+        r = self.k("run", "p3", "--image=nginx", "--restart=Never", ok=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(r.stderr.strip(), 'Error from server (Forbidden): pods "p3" is forbidden: exceeded quota: q, '
+                                           'requested: pods=1, used: pods=2, limited: pods=2')
+        out = self.k("get", "quota").stdout
+        self.assertRegex(out.splitlines()[0], r"^NAME\s+AGE\s+REQUEST\s+LIMIT\s*$")
+        self.assertRegex(out.splitlines()[1], r"^q\s+\S+\s+pods: 2/2\s*$")
+        self.k("delete", "pod", "p1", "--timeout=" + WAIT)
+        self.wait_quota({"pods": "1"})
+        self.k("run", "p3", "--image=nginx", "--restart=Never")
+        self.assertEqual(self.quota_used(), {"pods": "2"})
+
+    def test_quota_requires_and_sums_compute_requests(self):
+        self.k("create", "quota", "q", "--hard=pods=5,requests.cpu=1,limits.memory=1Gi")
+        self.wait_quota({"pods": "0", "requests.cpu": "0", "limits.memory": "0"})
+        r = self.k("run", "x", "--image=nginx", "--restart=Never", ok=False)
+        self.assertEqual(r.stderr.strip(), 'Error from server (Forbidden): pods "x" is forbidden: failed quota: q: '
+                                           'must specify limits.memory for: x; requests.cpu for: x')
+        pod = """apiVersion: v1
+kind: Pod
+metadata: {name: %s}
+spec:
+  containers:
+  - name: c
+    image: nginx
+    resources:
+      requests: {cpu: 600m, memory: 64Mi}
+      limits: {memory: 512Mi}
+"""
+        self.k("create", "-f", "-", input=pod % "a")
+        self.assertEqual(self.quota_used(), {"pods": "1", "requests.cpu": "600m", "limits.memory": "512Mi"})
+        r = self.k("create", "-f", "-", input=pod % "b", ok=False)
+        self.assertEqual(r.stderr.strip(),
+                         'Error from server (Forbidden): error when creating "STDIN": pods "b" is forbidden: '
+                         'exceeded quota: q, requested: requests.cpu=600m, used: requests.cpu=600m, '
+                         'limited: requests.cpu=1')
+        out = self.k("get", "quota", "q").stdout.splitlines()
+        self.assertRegex(out[1], r"^q\s+\S+\s+pods: 1/5, requests.cpu: 600m/1\s+limits.memory: 512Mi/1Gi\s*$")
+        desc = self.k("describe", "quota", "q").stdout
+        self.assertRegex(desc, r"(?m)^Name:\s+q$")
+        self.assertRegex(desc, r"(?m)^Namespace:\s+%s$" % self.ns)
+        self.assertRegex(desc, r"(?m)^Resource\s+Used\s+Hard$")
+        self.assertRegex(desc, r"(?m)^limits.memory\s+512Mi\s+1Gi$")
+        self.assertRegex(desc, r"(?m)^pods\s+1\s+5$")
+        self.assertRegex(desc, r"(?m)^requests.cpu\s+600m\s+1$")
+
+    def test_quota_deployment_over_quota_fails_create(self):
+        self.k("create", "quota", "q", "--hard=pods=2")
+        self.wait_quota({"pods": "0"})
+        self.k("create", "deployment", "web", "--image=nginx", "--replicas=3")
+        self.poll(lambda: len(self.pods("app=web")) == 2, "two pods of web")
+
+        def failure():
+            for rs in self.get_json("replicasets", "-l", "app=web")["items"]:
+                for c in rs.get("status", {}).get("conditions", []):
+                    if c["type"] == "ReplicaFailure" and c["status"] == "True":
+                        return c
+        cond = self.poll(failure, "ReplicaFailure condition")
+        self.assertEqual(cond["reason"], "FailedCreate")
+        self.assertIn("exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2", cond["message"])
+
+        def event():
+            for e in self.get_json("events")["items"]:
+                if e["reason"] == "FailedCreate":
+                    return e
+        e = self.poll(event, "FailedCreate event")
+        self.assertEqual(e["type"], "Warning")
+        self.assertRegex(e["message"], r'^Error creating: pods "web-[a-z0-9]+-[a-z0-9]+" is forbidden: exceeded quota: '
+                                       r'q, requested: pods=1, used: pods=2, limited: pods=2$')
+        self.assertEqual(len(self.pods("app=web")), 2)
+        # Raising the quota lets the ReplicaSet finish.
+        self.k("patch", "quota", "q", "-p", '{"spec":{"hard":{"pods":"3"}}}')
+        self.poll(lambda: len(self.pods("app=web")) == 3, "three pods of web")
+
+    def test_quota_counts_objects_and_service_ports(self):
+        self.k("create", "configmap", "pre", "--from-literal=a=b")
+        self.k("create", "quota", "q",
+               "--hard=count/deployments.apps=1,configmaps=10,services=2,services.nodeports=1")
+        configmaps = len(self.k("get", "configmaps", "-o", "name").stdout.split())
+        self.wait_quota({"count/deployments.apps": "0", "configmaps": str(configmaps), "services": "0",
+                         "services.nodeports": "0"})
+        self.k("create", "deployment", "a", "--image=nginx")
+        r = self.k("create", "deployment", "b", "--image=nginx", ok=False)
+        self.assertEqual(r.stderr.strip(),
+                         'error: failed to create deployment: deployments.apps "b" is forbidden: exceeded quota: q, '
+                         'requested: count/deployments.apps=1, used: count/deployments.apps=1, '
+                         'limited: count/deployments.apps=1')
+        self.k("create", "service", "nodeport", "np", "--tcp=80:80")
+        self.k("create", "service", "clusterip", "c", "--tcp=80:80")
+        r = self.k("patch", "service", "c", "-p", '{"spec":{"type":"NodePort"}}', ok=False)
+        self.assertEqual(r.stderr.strip(),
+                         'Error from server (Forbidden): services "c" is forbidden: exceeded quota: q, '
+                         'requested: services.nodeports=1, used: services.nodeports=1, limited: services.nodeports=1')
+        r = self.k("create", "service", "clusterip", "d", "--tcp=80:80", ok=False)
+        self.assertIn('services "d" is forbidden: exceeded quota: q, requested: services=1, used: services=2, '
+                      'limited: services=2', r.stderr)
+        self.k("delete", "deployment", "a")
+        self.k("delete", "service", "np")
+        self.wait_quota({"count/deployments.apps": "0", "configmaps": str(configmaps), "services": "1",
+                         "services.nodeports": "0"})
+        self.k("create", "deployment", "b", "--image=nginx")
+        self.k("patch", "service", "c", "-p", '{"spec":{"type":"NodePort"}}')
+        self.assertEqual(self.quota_used()["services.nodeports"], "1")
+
+    # ---- disruption budgets ---------------------------------------------------------------------------
+
+    def evict(self, pod):
+        """POST pods/<pod>/eviction (policy/v1) as kubectl drain does; the completed process."""
+        body = json.dumps({"apiVersion": "policy/v1", "kind": "Eviction",
+                           "metadata": {"name": pod, "namespace": self.ns}})
+        return self.kubectl("create", "--raw", "/api/v1/namespaces/%s/pods/%s/eviction" % (self.ns, pod),
+                            "-f", "-", input=body, ok=False)
+
+    def pdb_row(self, name):
+        out = self.k("get", "pdb", name).stdout
+        self.assertRegex(out.splitlines()[0], r"NAME\s+MIN AVAILABLE\s+MAX UNAVAILABLE\s+ALLOWED DISRUPTIONS\s+AGE")
+        return out.splitlines()[1].split()[:4]
+
+    def test_pdb_min_available_allows_one_disruption_and_eviction_honours_it(self):
+        self.k("create", "deployment", "web", "--image=nginx", "--replicas=3")
+        self.k("rollout", "status", "deployment/web", "--timeout=" + WAIT)
+        self.k("create", "pdb", "web", "--selector=app=web", "--min-available=2")
+        self.poll(lambda: self.pdb_row("web") == ["web", "2", "N/A", "1"], "ALLOWED DISRUPTIONS 1")
+        pdb = self.get_json("pdb", "web")
+        st = pdb["status"]
+        self.assertEqual((st["expectedPods"], st["currentHealthy"], st["desiredHealthy"], st["disruptionsAllowed"]),
+                         (3, 3, 2, 1), st)
+        self.assertEqual(st["observedGeneration"], pdb["metadata"]["generation"])
+        cond = [c for c in st["conditions"] if c["type"] == "DisruptionAllowed"][0]
+        self.assertEqual((cond["status"], cond["reason"]), ("True", "SufficientPods"))
+        self.assertRegex(self.k("describe", "pdb", "web").stdout, r"Allowed disruptions:\s+1")
+
+        # One eviction is allowed; the replacement pod brings the budget back to one.
+        victim = sorted(p["metadata"]["name"] for p in self.pods("app=web"))[0]
+        r = self.evict(victim)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.poll(lambda: victim not in [p["metadata"]["name"] for p in self.all_pods("app=web")], "evicted pod gone")
+        self.poll(lambda: self.pdb_row("web") == ["web", "2", "N/A", "1"] and len(self.running(self.pods("app=web"))) == 3,
+                  "a replacement pod and one disruption allowed again")
+
+        # A budget that needs every pod refuses evictions with 429, for the API and for kubectl drain.
+        self.k("patch", "pdb", "web", "--type=merge", "-p", '{"spec":{"minAvailable":3}}')
+        self.poll(lambda: self.pdb_row("web") == ["web", "3", "N/A", "0"], "ALLOWED DISRUPTIONS 0")
+        pdb = self.get_json("pdb", "web")
+        self.assertEqual(pdb["status"]["observedGeneration"], pdb["metadata"]["generation"])
+        cond = [c for c in pdb["status"]["conditions"] if c["type"] == "DisruptionAllowed"][0]
+        self.assertEqual((cond["status"], cond["reason"]), ("False", "InsufficientPods"))
+        pod = self.pods("app=web")[0]
+        r = self.evict(pod["metadata"]["name"])
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Error from server (TooManyRequests): Cannot evict pod as it would violate the pod's "
+                      "disruption budget.", r.stderr)
+        node = pod["spec"]["nodeName"]
+        self.addCleanup(self._kubectl_raw, "uncordon", node)
+        r = self.kubectl("drain", node, "--pod-selector=app=web", "--ignore-daemonsets", "--timeout=8s", ok=False)
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("Cannot evict pod as it would violate the pod's disruption budget.", r.stdout + r.stderr)
+        self.assertEqual(len(self.pods("app=web")), 3)
+
+    def test_pdb_max_unavailable_percent_counts_against_the_deployment_scale(self):
+        self.k("create", "deployment", "web", "--image=nginx", "--replicas=4")
+        self.k("rollout", "status", "deployment/web", "--timeout=" + WAIT)
+        self.k("create", "pdb", "web", "--selector=app=web", "--max-unavailable=30%")
+        # ceil(30% of 4) = 2 may be unavailable: 2 must stay healthy, so 2 disruptions are allowed
+        self.poll(lambda: self.pdb_row("web") == ["web", "N/A", "30%", "2"], "ALLOWED DISRUPTIONS 2")
+        st = self.get_json("pdb", "web")["status"]
+        self.assertEqual((st["expectedPods"], st["desiredHealthy"]), (4, 2), st)
+
+    # ---- horizontal pod autoscalers -------------------------------------------------------------------
+
+    def test_hpa_scales_up_to_min_replicas_and_reports_missing_metrics(self):
+        self.k("create", "deployment", "web", "--image=nginx", "--replicas=1")
+        self.k("rollout", "status", "deployment/web", "--timeout=" + WAIT)
+        self.k("apply", "-f", "-", input="""apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 3
+  maxReplicas: 5
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+""")
+        self.poll(lambda: self.get_json("deployment", "web")["spec"]["replicas"] == 3, "deployment scaled to 3")
+        self.k("rollout", "status", "deployment/web", "--timeout=" + WAIT)
+        st = self.get_json("hpa", "web")["status"]
+        self.assertEqual(st["desiredReplicas"], 3, st)
+        self.assertIn("lastScaleTime", st)
+        # The next sync (15 s on) finds the target within bounds and no metrics API.
+        inner = ("failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from "
+                 "resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)")
+        out = self.poll(lambda: (lambda d: "FailedComputeMetricsReplicas" in d and d)(
+            self.k("describe", "hpa", "web").stdout), "FailedComputeMetricsReplicas event", interval=1)
+        self.assertRegex(out, r"AbleToScale\s+True\s+SucceededGetScale\s+the HPA controller was able to get the "
+                              r"target's current scale")
+        self.assertRegex(out, r"ScalingActive\s+False\s+FailedGetResourceMetric\s+the HPA was unable to compute the "
+                              r"replica count: " + re.escape(inner))
+        self.assertRegex(out, r"Normal\s+SuccessfulRescale\s+.*horizontal-pod-autoscaler\s+New size: 3; reason: "
+                              r"Current number of replicas below Spec.MinReplicas")
+        self.assertRegex(out, r"Warning\s+FailedGetResourceMetric\s+.*horizontal-pod-autoscaler\s+" + re.escape(inner))
+        self.assertRegex(out, r"Warning\s+FailedComputeMetricsReplicas\s+.*horizontal-pod-autoscaler\s+invalid metrics "
+                              r"\(1 invalid out of 1\), first error is: failed to get cpu resource metric value: ")
+        self.assertRegex(self.k("get", "hpa", "web").stdout,
+                         r"(?m)^web\s+Deployment/web\s+cpu: <unknown>/50%\s+3\s+5\s+3\s")
+        st = self.get_json("hpa", "web")["status"]
+        self.assertEqual((st["currentReplicas"], st["desiredReplicas"]), (3, 3), st)
+        self.assertEqual(self.get_json("deployment", "web")["spec"]["replicas"], 3)
 
 
 if __name__ == "__main__":

@@ -781,8 +781,7 @@ class KubectlTest(unittest.TestCase):
         r = self.k("scale", "deploy", "nope", "--replicas=1", rc=1)
         self.assertIn('deployments.apps "nope" not found', r.stderr)
 
-    @unittest.expectedFailure  # k1s's Table for autoscaling/v1 Scale has NAME AGE; upstream's scale printer (1.27+)
-    # prints NAME DESIRED AVAILABLE.
+    # Upstream's Scale printer (1.27+): NAME DESIRED AVAILABLE.
     def test_get_scale_subresource_table(self):
         self.k("create", "deployment", "web", "--image=nginx", "--replicas=3")
         out = self.k("get", "deploy", "web", "--subresource=scale").stdout
@@ -878,8 +877,7 @@ class KubectlTest(unittest.TestCase):
                    "certificates.k8s.io/v1"):
             self.assertIn(gv, out)
 
-    @unittest.expectedFailure  # k1s serves no autoscaling/v1 (kubectl autoscale needs it), admissionregistration.k8s.io/v1,
-    # apiregistration.k8s.io/v1, flowcontrol.apiserver.k8s.io/v1, node.k8s.io/v1; a 1.32 apiserver serves them all.
+    # A 1.32 apiserver serves all of these (kubectl autoscale needs autoscaling/v1).
     def test_api_versions_include_all_upstream_groups(self):
         out = self.kubectl("api-versions").stdout.split()
         for gv in ("authentication.k8s.io/v1", "authorization.k8s.io/v1", "autoscaling/v1",
@@ -993,8 +991,7 @@ class KubectlTest(unittest.TestCase):
         out = self.k("create", "token", "robot").stdout
         self.assertRegex(out, r"^eyJ[\w-]+\.[\w-]+\.[\w-]+$")  # kubectl prints the bare token, no newline
 
-    @unittest.expectedFailure  # autoscaling/v1 is not served: observed "Error from server (NotFound): the server
-    # could not find the requested resource"; upstream prints "horizontalpodautoscaler.autoscaling/web autoscaled".
+    # kubectl autoscale POSTs a protobuf autoscaling/v1 HorizontalPodAutoscaler (stored as v2).
     def test_autoscale(self):
         self.k("create", "deployment", "web", "--image=nginx")
         self.assertEqual(self.k("autoscale", "deploy", "web", "--max=3").stdout,
@@ -1102,14 +1099,49 @@ class KubectlTest(unittest.TestCase):
         self.assertIn('Error from server (BadRequest)', r.stderr)
         self.assertIn('strict decoding error: unknown field "spec.bogus"', r.stderr)
 
-    @unittest.expectedFailure  # k1s accepts a non-string ConfigMap value (YAML `x: y` is the bool true; observed
-    # "configmap/typed created" with data x: true); upstream's typed decode refuses it with the BadRequest below.
+    # YAML `x: y` is the bool true: upstream's typed decode refuses it with the BadRequest below.
     def test_wrongly_typed_value_is_rejected(self):
         r = self.kubectl("apply", "-f", "-", rc=1, input=self.manifest(
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: typed, namespace: __NS__}\ndata: {x: y}\n"))
         self.assertIn('Error from server (BadRequest): error when creating "STDIN": ConfigMap in version "v1" cannot be '
                       'handled as a ConfigMap: json: cannot unmarshal bool into Go struct field ConfigMap.data of type '
                       'string', r.stderr)
+
+    def test_wrongly_typed_replicas_are_rejected_on_create_and_patch(self):
+        deploy = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: typed, namespace: __NS__}\n"
+                  "spec:\n  replicas: %s\n  selector: {matchLabels: {app: typed}}\n"
+                  "  template:\n    metadata: {labels: {app: typed}}\n"
+                  "    spec: {containers: [{name: c, image: busybox}]}\n")
+        r = self.kubectl("create", "-f", "-", rc=1, input=self.manifest(deploy % "three"))
+        self.assertIn('Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be '
+                      'handled as a Deployment: json: cannot unmarshal string into Go struct field '
+                      'DeploymentSpec.spec.replicas of type int32', r.stderr)
+        r = self.kubectl("create", "-f", "-", rc=1, input=self.manifest(deploy % "1.5"))
+        self.assertIn('json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32',
+                      r.stderr)
+        self.kubectl("create", "-f", "-", input=self.manifest(deploy % "1"))
+        # A merge patch: the patched object is decoded (422 Invalid naming the patched object).
+        r = self.k("patch", "deployment", "typed", "--type=merge", "-p", '{"spec":{"replicas":"three"}}', rc=1)
+        self.assertIn('The request is invalid: patch: Invalid value: "{', r.stderr)
+        self.assertIn('": json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32',
+                      r.stderr)
+        # A strategic merge patch: the patched map is converted (the converter's wording, the patch printed).
+        r = self.k("patch", "deployment", "typed", "-p", '{"spec":{"replicas":"three"}}', rc=1)
+        self.assertIn('The request is invalid: patch: Invalid value: "map[spec:map[replicas:three]]": unrecognized '
+                      'type: int32', r.stderr)
+        self.assertEqual(self.jsonpath("deployment", "typed", "{.spec.replicas}"), "1")
+
+    def test_container_port_as_a_string_is_rejected(self):
+        pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: typed, namespace: __NS__}\n"
+               "spec: {containers: [{name: c, image: busybox, ports: [{containerPort: '80'}]}]}\n")
+        r = self.kubectl("apply", "-f", "-", rc=1, input=self.manifest(pod))
+        self.assertIn('Error from server (BadRequest): error when creating "STDIN": Pod in version "v1" cannot be '
+                      'handled as a Pod: json: cannot unmarshal string into Go struct field '
+                      'ContainerPort.spec.containers.ports.containerPort of type int32', r.stderr)
+        # IntOrString and Quantity take both strings and numbers.
+        ok = pod.replace("'80'", "80, name: web").replace("ports:", "resources: {limits: {cpu: 1, memory: 64Mi}}, "
+                                                          "readinessProbe: {tcpSocket: {port: web}}, ports:")
+        self.kubectl("apply", "-f", "-", input=self.manifest(ok))
 
     # ---- namespace defaults (controllers) ----------------------------------------------------------------------------
     def test_new_namespace_gets_default_serviceaccount_and_root_ca(self):
@@ -1149,6 +1181,122 @@ class LimitRangeTest(unittest.TestCase):
             else:
                 server.log.close()
             tmp.cleanup()
+
+
+class RbacEscalationTest(unittest.TestCase):
+    """RBAC privilege-escalation prevention, driven as the impersonated user alice (groups
+    [system:authenticated]): a Role may be written only with every permission in it held (or `escalate` on
+    roles), a RoleBinding only with every permission of its role held (or `bind` on that role)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="k1s-escalation-")
+        cls.kubeconfig = os.path.join(cls.tmp.name, "kc.yaml")
+        cls.server = Server(os.path.join(cls.tmp.name, "data"), cls.kubeconfig)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.server.proc.poll() is None:
+            cls.server.stop()
+        else:
+            cls.server.log.close()
+        cls.tmp.cleanup()
+
+    def kubectl(self, *args, input=None, rc=0):
+        env = dict(os.environ, KUBECONFIG=self.kubeconfig, KUBECACHEDIR=os.path.join(self.tmp.name, "cache"))
+        r = subprocess.run(["kubectl", *args], input=input, capture_output=True, text=True, env=env, timeout=60)
+        if rc is not None:
+            self.assertEqual(r.returncode, rc,
+                             "kubectl %s\nstdout: %s\nstderr: %s" % (" ".join(args), r.stdout, r.stderr))
+        return r
+
+    def alice(self, *args, input=None, rc=0):
+        return self.kubectl("--as=alice", *args, input=input, rc=rc)
+
+    def wait_until_alice_can(self, verb, resource, ns):
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if self.alice("auth", "can-i", verb, resource, "-n", ns, rc=None).stdout == "yes\n":
+                return
+            time.sleep(0.2)
+        self.fail("alice never got %s %s in %s" % (verb, resource, ns))
+
+    def grant_alice(self, ns, name, rules):
+        self.kubectl("apply", "-f", "-", input=(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: %s, namespace: %s}\nrules: %s\n"
+            "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: %s, namespace: %s}\n"
+            "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: %s}\n"
+            "subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]\n") % (name, ns, rules, name, ns, name))
+
+    @staticmethod
+    def role(ns, name, rules):
+        return ("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: %s, namespace: %s}\n"
+                "rules: %s\n") % (name, ns, rules)
+
+    @staticmethod
+    def binding(ns, name, role):
+        return ("apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: %s, namespace: %s}\n"
+                "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: %s}\n"
+                "subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: carol}]\n") % (name, ns, role)
+
+    def test_a_role_needs_its_permissions_held_or_escalate(self):
+        ns = "esc-roles"
+        self.kubectl("create", "namespace", ns)
+        self.grant_alice(ns, "role-admin", "[{apiGroups: [rbac.authorization.k8s.io], resources: [roles], "
+                                           "verbs: [create, get, update, patch]}, "
+                                           "{apiGroups: [''], resources: [pods], verbs: [get, list]}]")
+        self.wait_until_alice_can("create", "roles", ns)
+        # What alice holds she may grant.
+        self.alice("create", "-f", "-", input=self.role(ns, "pod-reader", "[{apiGroups: [''], resources: [pods], verbs: [get]}]"))
+        # Secrets she cannot read: refused, naming every missing permission.
+        secrets = self.role(ns, "secret-reader", "[{apiGroups: [''], resources: [secrets, pods], verbs: [get, list, watch]}]")
+        r = self.alice("create", "-f", "-", input=secrets, rc=1)
+        self.assertIn('Error from server (Forbidden): error when creating "STDIN": roles.rbac.authorization.k8s.io '
+                      '"secret-reader" is forbidden: user "alice" (groups=["system:authenticated"]) is attempting to '
+                      'grant RBAC permissions not currently held:\n'
+                      '{APIGroups:[""], Resources:["pods"], Verbs:["watch"]}\n'
+                      '{APIGroups:[""], Resources:["secrets"], Verbs:["get" "list" "watch"]}\n', r.stderr)
+        # Widening an existing role is an update of it (kubectl apply patches): refused the same way.
+        r = self.alice("apply", "-f", "-", rc=1, input=self.role(
+            ns, "pod-reader", "[{apiGroups: [''], resources: [pods, secrets], verbs: [get]}]"))
+        self.assertIn('roles.rbac.authorization.k8s.io "pod-reader" is forbidden: user "alice" '
+                      '(groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n'
+                      '{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}', r.stderr)
+        # With escalate on roles she may.
+        self.grant_alice(ns, "escalator", "[{apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [escalate]}]")
+        self.wait_until_alice_can("escalate", "roles", ns)
+        self.assertEqual(self.alice("create", "-f", "-", input=secrets).stdout,
+                         "role.rbac.authorization.k8s.io/secret-reader created\n")
+
+    def test_a_binding_needs_its_roles_permissions_held_or_bind(self):
+        ns = "esc-bindings"
+        self.kubectl("create", "namespace", ns)
+        self.kubectl("apply", "-f", "-", input=self.role(ns, "secret-reader",
+                                                         "[{apiGroups: [''], resources: [secrets], verbs: [get]}]"))
+        self.kubectl("apply", "-f", "-", input=self.role(ns, "pod-reader",
+                                                         "[{apiGroups: [''], resources: [pods], verbs: [get]}]"))
+        self.grant_alice(ns, "binder", "[{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], "
+                                       "verbs: [create, get]}, {apiGroups: [''], resources: [pods], verbs: [get]}]")
+        self.wait_until_alice_can("create", "rolebindings", ns)
+        self.alice("create", "-f", "-", input=self.binding(ns, "read-pods", "pod-reader"))
+        r = self.alice("create", "-f", "-", input=self.binding(ns, "read-secrets", "secret-reader"), rc=1)
+        self.assertIn('Error from server (Forbidden): error when creating "STDIN": rolebindings.rbac.authorization.k8s.io '
+                      '"read-secrets" is forbidden: user "alice" (groups=["system:authenticated"]) is attempting to '
+                      'grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}',
+                      r.stderr)
+        r = self.alice("create", "-f", "-", input=self.binding(ns, "read-nothing", "no-such-role"), rc=1)
+        self.assertIn('Error from server (NotFound): error when creating "STDIN": roles.rbac.authorization.k8s.io '
+                      '"no-such-role" not found', r.stderr)
+        # bind on that one role is enough.
+        self.grant_alice(ns, "secret-binder", "[{apiGroups: [rbac.authorization.k8s.io], resources: [roles], "
+                                              "resourceNames: [secret-reader], verbs: [bind]}]")
+        deadline = time.time() + 10
+        while True:
+            r = self.alice("create", "-f", "-", input=self.binding(ns, "read-secrets", "secret-reader"), rc=None)
+            if r.returncode == 0 or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertEqual(r.stdout, "rolebinding.rbac.authorization.k8s.io/read-secrets created\n", r.stderr)
 
 
 if __name__ == "__main__":
