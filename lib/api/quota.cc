@@ -3,48 +3,12 @@
 #include <ctime>
 #include <functional>
 
+#include "lib/api/json_util.h"
+#include "lib/base/clock.h"
+
 namespace k1s::api::quota {
 
 namespace {
-
-const json::object* ObjAt(const json::object& obj, std::initializer_list<std::string_view> path) {
-  const json::object* cur = &obj;
-  for (std::string_view k : path) {
-    auto it = cur->find(k);
-    if (it == cur->end() || !it->value().is_object()) return nullptr;
-    cur = &it->value().as_object();
-  }
-  return cur;
-}
-
-const json::value* ValueAt(const json::object& obj, std::initializer_list<std::string_view> parents,
-                           std::string_view field) {
-  const json::object* o = ObjAt(obj, parents);
-  if (o == nullptr) return nullptr;
-  auto it = o->find(field);
-  return it == o->end() ? nullptr : &it->value();
-}
-
-std::string StrAt(const json::object& obj, std::initializer_list<std::string_view> parents, std::string_view field) {
-  const json::value* v = ValueAt(obj, parents, field);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-std::optional<int64_t> IntAt(const json::object& obj, std::initializer_list<std::string_view> parents,
-                             std::string_view field) {
-  const json::value* v = ValueAt(obj, parents, field);
-  if (v == nullptr) return std::nullopt;
-  if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
-  if (v->is_double()) return static_cast<int64_t>(v->as_double());
-  return std::nullopt;
-}
-
-const json::array* ArrayAt(const json::object& obj, std::initializer_list<std::string_view> parents,
-                           std::string_view field) {
-  const json::value* v = ValueAt(obj, parents, field);
-  return v && v->is_array() ? &v->as_array() : nullptr;
-}
 
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 bool EndsWith(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.substr(s.size() - p.size()) == p; }
@@ -138,16 +102,16 @@ ResourceList PodAggregate(const json::object& pod, const char* which) {
   ResourceList sum;
   ResourceList init_max;
   ResourceList sidecars;
-  if (const json::array* cs = ArrayAt(pod, {"spec"}, "containers")) {
+  if (const json::array* cs = ArrAt(pod, {"spec", "containers"})) {
     for (const auto& c : *cs)
       if (c.is_object()) sum = Add(sum, ResourceListAt(c.as_object(), {"resources", which}));
   }
-  if (const json::array* cs = ArrayAt(pod, {"spec"}, "initContainers")) {
+  if (const json::array* cs = ArrAt(pod, {"spec", "initContainers"})) {
     for (const auto& c : *cs) {
       if (!c.is_object()) continue;
       ResourceList own = ResourceListAt(c.as_object(), {"resources", which});
       ResourceList effective;
-      if (StrAt(c.as_object(), {}, "restartPolicy") == "Always") {
+      if (StrAt(c.as_object(), "restartPolicy") == "Always") {
         sum = Add(sum, own);
         sidecars = Add(sidecars, own);
         effective = sidecars;
@@ -171,18 +135,18 @@ ResourceList PodAggregate(const json::object& pod, const char* which) {
 // Upstream QuotaV1Pod: a pod in a terminal phase, or past its deletion grace period, uses nothing
 // but its object count.
 bool ChargedPod(const json::object& pod, TimePoint now) {
-  std::string phase = StrAt(pod, {"status"}, "phase");
+  std::string phase = StrAt(pod, {"status", "phase"});
   if (phase == "Failed" || phase == "Succeeded") return false;
-  std::string deleted = StrAt(pod, {"metadata"}, "deletionTimestamp");
-  auto grace = IntAt(pod, {"metadata"}, "deletionGracePeriodSeconds");
+  std::string deleted = StrAt(pod, {"metadata", "deletionTimestamp"});
+  auto grace = IntAt(pod, {"metadata", "deletionGracePeriodSeconds"});
   if (!deleted.empty() && grace) {
-    if (auto t = ParseTime(deleted); t && now > *t + std::chrono::seconds(*grace)) return false;
+    if (auto t = ParseTime(deleted); t && now > *t + ClampedSeconds(*grace)) return false;
   }
   return true;
 }
 
 bool IsTerminating(const json::object& pod) {
-  auto ads = IntAt(pod, {"spec"}, "activeDeadlineSeconds");
+  auto ads = IntAt(pod, {"spec", "activeDeadlineSeconds"});
   return ads && *ads >= 0;
 }
 
@@ -192,7 +156,7 @@ bool CrossNamespaceTerms(const json::array* terms, bool weighted) {
     if (!t.is_object()) continue;
     const json::object* term = weighted ? ObjAt(t.as_object(), {"podAffinityTerm"}) : &t.as_object();
     if (term == nullptr) continue;
-    const json::array* nss = ArrayAt(*term, {}, "namespaces");
+    const json::array* nss = ArrAt(*term, "namespaces");
     if (nss && !nss->empty()) return true;
     if (auto it = term->find("namespaceSelector"); it != term->end() && !it->value().is_null()) return true;
   }
@@ -203,8 +167,8 @@ bool UsesCrossNamespaceAffinity(const json::object& pod) {
   for (const char* kind : {"podAffinity", "podAntiAffinity"}) {
     const json::object* a = ObjAt(pod, {"spec", "affinity", kind});
     if (a == nullptr) continue;
-    if (CrossNamespaceTerms(ArrayAt(*a, {}, "requiredDuringSchedulingIgnoredDuringExecution"), false)) return true;
-    if (CrossNamespaceTerms(ArrayAt(*a, {}, "preferredDuringSchedulingIgnoredDuringExecution"), true)) return true;
+    if (CrossNamespaceTerms(ArrAt(*a, "requiredDuringSchedulingIgnoredDuringExecution"), false)) return true;
+    if (CrossNamespaceTerms(ArrAt(*a, "preferredDuringSchedulingIgnoredDuringExecution"), true)) return true;
   }
   return false;
 }
@@ -217,15 +181,15 @@ struct ScopeRequirement {
 
 std::vector<ScopeRequirement> ScopeRequirements(const json::object& quota) {
   std::vector<ScopeRequirement> out;
-  if (const json::array* scopes = ArrayAt(quota, {"spec"}, "scopes")) {
+  if (const json::array* scopes = ArrAt(quota, {"spec", "scopes"})) {
     for (const auto& s : *scopes)
       if (s.is_string()) out.push_back({std::string(s.as_string()), "Exists", {}});
   }
-  if (const json::array* exprs = ArrayAt(quota, {"spec", "scopeSelector"}, "matchExpressions")) {
+  if (const json::array* exprs = ArrAt(quota, {"spec", "scopeSelector", "matchExpressions"})) {
     for (const auto& e : *exprs) {
       if (!e.is_object()) continue;
-      ScopeRequirement r{StrAt(e.as_object(), {}, "scopeName"), StrAt(e.as_object(), {}, "operator"), {}};
-      if (const json::array* vals = ArrayAt(e.as_object(), {}, "values")) {
+      ScopeRequirement r{StrAt(e.as_object(), "scopeName"), StrAt(e.as_object(), "operator"), {}};
+      if (const json::array* vals = ArrAt(e.as_object(), "values")) {
         for (const auto& v : *vals)
           if (v.is_string()) r.values.emplace_back(v.as_string());
       }
@@ -242,7 +206,7 @@ bool PodMatchesScope(const ScopeRequirement& req, const json::object& pod) {
   if (req.scope == "NotBestEffort") return !IsBestEffort(pod);
   if (req.scope == "CrossNamespacePodAffinity") return UsesCrossNamespaceAffinity(pod);
   if (req.scope == "PriorityClass") {
-    std::string pc = StrAt(pod, {"spec"}, "priorityClassName");
+    std::string pc = StrAt(pod, {"spec", "priorityClassName"});
     bool has = !pc.empty();
     bool listed = false;
     for (const auto& v : req.values) listed = listed || v == pc;
@@ -265,11 +229,11 @@ ResourceList PodUsage(const json::object& pod, TimePoint now) {
 ResourceList ServiceUsage(const json::object& svc) {
   int64_t ports = 0;
   int64_t with_node_port = 0;
-  if (const json::array* ps = ArrayAt(svc, {"spec"}, "ports")) {
+  if (const json::array* ps = ArrAt(svc, {"spec", "ports"})) {
     ports = static_cast<int64_t>(ps->size());
     for (const auto& p : *ps) {
       if (!p.is_object()) continue;
-      auto np = IntAt(p.as_object(), {}, "nodePort");
+      auto np = IntAt(p.as_object(), "nodePort");
       if (np && *np != 0) ++with_node_port;
     }
   }
@@ -277,11 +241,11 @@ ResourceList ServiceUsage(const json::object& svc) {
                    {"services", One()},
                    {"services.loadbalancers", Quantity()},
                    {"services.nodeports", Quantity()}};
-  std::string type = StrAt(svc, {"spec"}, "type");
+  std::string type = StrAt(svc, {"spec", "type"});
   if (type == "NodePort") {
     out["services.nodeports"] = Quantity::FromValue(ports);
   } else if (type == "LoadBalancer") {
-    const json::value* alloc = ValueAt(svc, {"spec"}, "allocateLoadBalancerNodePorts");
+    const json::value* alloc = ValueAt(svc, {"spec", "allocateLoadBalancerNodePorts"});
     bool no_alloc = alloc && alloc->is_bool() && !alloc->as_bool();
     out["services.nodeports"] = Quantity::FromValue(no_alloc ? with_node_port : ports);
     out["services.loadbalancers"] = One();
@@ -291,8 +255,8 @@ ResourceList ServiceUsage(const json::object& svc) {
 
 ResourceList ClaimUsage(const json::object& pvc) {
   ResourceList out{{"persistentvolumeclaims", One()}, {"count/persistentvolumeclaims", One()}};
-  std::string sc = StrAt(pvc, {"spec"}, "storageClassName");
-  if (sc.empty()) sc = StrAt(pvc, {"metadata", "annotations"}, "volume.beta.kubernetes.io/storage-class");
+  std::string sc = StrAt(pvc, {"spec", "storageClassName"});
+  if (sc.empty()) sc = StrAt(pvc, {"metadata", "annotations", "volume.beta.kubernetes.io/storage-class"});
   if (!sc.empty()) out[sc + std::string(kStorageClassSuffix) + "persistentvolumeclaims"] = One();
   ResourceList requests = ResourceListAt(pvc, {"spec", "resources", "requests"});
   auto req = requests.find("storage");
@@ -470,14 +434,14 @@ std::string Constraints(const GroupResource& gr, const std::set<std::string>& re
   if (needed.empty()) return "";
   std::map<std::string, std::set<std::string>> missing;  // resource -> container names
   for (const char* list : {"containers", "initContainers"}) {
-    const json::array* cs = ArrayAt(obj, {"spec"}, list);
+    const json::array* cs = ArrAt(obj, {"spec", list});
     if (cs == nullptr) continue;
     for (const auto& c : *cs) {
       if (!c.is_object()) continue;
       ResourceList usage = ComputeUsage(ResourceListAt(c.as_object(), {"resources", "requests"}),
                                         ResourceListAt(c.as_object(), {"resources", "limits"}));
       for (const auto& r : needed)
-        if (!usage.count(r)) missing[r].insert(StrAt(c.as_object(), {}, "name"));
+        if (!usage.count(r)) missing[r].insert(StrAt(c.as_object(), "name"));
     }
   }
   if (missing.empty()) return "";
@@ -502,7 +466,7 @@ ResourceList PodLimits(const json::object& pod) { return PodAggregate(pod, "limi
 
 bool IsBestEffort(const json::object& pod) {
   for (const char* list : {"containers", "initContainers"}) {
-    const json::array* cs = ArrayAt(pod, {"spec"}, list);
+    const json::array* cs = ArrAt(pod, {"spec", list});
     if (cs == nullptr) continue;
     for (const auto& c : *cs) {
       if (!c.is_object()) continue;
@@ -528,7 +492,7 @@ Result<std::vector<std::optional<ResourceList>>> CheckRequest(const std::vector<
   for (size_t i = 0; i < quotas.size(); ++i) {
     const json::object& q = quotas[i];
     if (!Matches(q, gr, obj)) continue;
-    const std::string name = StrAt(q, {"metadata"}, "name");
+    const std::string name = StrAt(q, {"metadata", "name"});
     ResourceList hard = ResourceListAt(q, {"status", "hard"});
     std::set<std::string> restricted = MatchingResources(gr, Names(hard));
     if (std::string why = Constraints(gr, restricted, obj); !why.empty()) {
@@ -558,7 +522,7 @@ Result<std::vector<std::optional<ResourceList>>> CheckRequest(const std::vector<
   }
   std::map<size_t, ResourceList> delta;
   for (size_t i : interesting) delta[i] = input;
-  if (request.old && !StrAt(*request.old, {"metadata"}, "resourceVersion").empty()) {
+  if (request.old && !StrAt(*request.old, {"metadata", "resourceVersion"}).empty()) {
     ResourceList changed = SubtractNonNegative(input, Usage(gr, *request.old, now));
     for (size_t i : interesting)
       if (Matches(quotas[i], gr, *request.old)) delta[i] = changed;
@@ -578,7 +542,7 @@ Result<std::vector<std::optional<ResourceList>>> CheckRequest(const std::vector<
       if (auto h = hard.find(k); h != hard.end() && v > h->second) exceeded.insert(k);
     }
     if (!exceeded.empty()) {
-      return Fail(ErrorCode::kForbidden, "exceeded quota: " + StrAt(q, {"metadata"}, "name") +
+      return Fail(ErrorCode::kForbidden, "exceeded quota: " + StrAt(q, {"metadata", "name"}) +
                                              ", requested: " + PrettyPrint(Mask(requested, exceeded)) +
                                              ", used: " + PrettyPrint(Mask(used, exceeded)) +
                                              ", limited: " + PrettyPrint(Mask(hard, exceeded)));

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "lib/api/json_util.h"
 #include "lib/api/meta.h"
 #include "lib/base/log.h"
 
@@ -12,12 +13,17 @@ namespace json = boost::json;
 namespace {
 constexpr size_t kMaxQueued = 1000;
 constexpr auto kRepeatWindow = std::chrono::minutes(10);
-
-std::string Str(const json::object& o, const char* f) {
-  auto it = o.find(f);
-  return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
-}
 }  // namespace
+
+json::object Regarding(const json::object& obj, const Resource& r) {
+  json::object out;
+  out["apiVersion"] = r.GroupVersion();
+  out["kind"] = r.kind;
+  json::object meta;
+  for (const char* f : {"name", "namespace", "uid", "resourceVersion"}) meta[f] = api::MetaString(obj, f);
+  out["metadata"] = std::move(meta);
+  return out;
+}
 
 EventRecorder::EventRecorder(Client& client, std::string component, std::string host)
     : client_(client), component_(std::move(component)), host_(std::move(host)) {
@@ -93,11 +99,11 @@ void EventRecorder::Write(const Pending& p) {
       return;
     }
   }
-  json::object involved{{"kind", Str(p.regarding, "kind")},
+  json::object involved{{"kind", api::StrAt(p.regarding, "kind")},
                         {"namespace", api::MetaString(p.regarding, "namespace")},
                         {"name", api::MetaString(p.regarding, "name")},
                         {"uid", uid},
-                        {"apiVersion", Str(p.regarding, "apiVersion")},
+                        {"apiVersion", api::StrAt(p.regarding, "apiVersion")},
                         {"resourceVersion", api::MetaString(p.regarding, "resourceVersion")}};
   json::object source{{"component", component_}};
   if (!host_.empty()) source["host"] = host_;

@@ -57,4 +57,8 @@ class EventRecorder {
   std::thread thread_;
 };
 
+// What an Event needs to name obj, an object of resource r: apiVersion, kind and
+// metadata.{name, namespace, uid, resourceVersion} (the `regarding` argument of EventRecorder::Event).
+boost::json::object Regarding(const boost::json::object& obj, const Resource& r);
+
 }  // namespace k1s::client

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "lib/api/go_format.h"
+#include "lib/api/json_util.h"
 #include "lib/api/meta.h"
 #include "lib/api/status.h"
 
@@ -19,6 +20,9 @@ namespace k1s::registry {
 
 namespace {
 
+using api::BoolAt;
+using api::ObjAt;
+using api::StrAt;
 using api::ValueKind;
 using Node = FieldSet::Node;
 
@@ -82,22 +86,6 @@ TypeRef RootType(const FieldSchema& schema) {
   return t;
 }
 
-const json::object* JsObject(const json::object* js, std::string_view key) {
-  if (!js) return nullptr;
-  auto it = js->find(key);
-  return it != js->end() && it->value().is_object() ? &it->value().as_object() : nullptr;
-}
-std::string JsString(const json::object* js, std::string_view key) {
-  if (!js) return "";
-  auto it = js->find(key);
-  return it != js->end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
-}
-bool JsBool(const json::object* js, std::string_view key) {
-  if (!js) return false;
-  auto it = js->find(key);
-  return it != js->end() && it->value().is_bool() && it->value().as_bool();
-}
-
 Resolved ResolveDeduced(const json::value* v) {
   Resolved r;
   if (v && v->is_object()) {
@@ -153,12 +141,12 @@ Resolved ResolveType(const TypeRef& t, const json::value* v) {
       }
     case TypeRef::Source::kOpenApi: {
       const json::object* js = t.js;
-      std::string type = JsString(js, "type");
-      if (JsBool(js, "x-kubernetes-int-or-string")) return r;
-      if (type == "array" || (type.empty() && JsObject(js, "items"))) {
+      std::string type = StrAt(js, "type");
+      if (BoolAt(js, "x-kubernetes-int-or-string")) return r;
+      if (type == "array" || (type.empty() && ObjAt(js, "items"))) {
         r.shape = Shape::kList;
         r.atomic = true;
-        std::string list_type = JsString(js, "x-kubernetes-list-type");
+        std::string list_type = StrAt(js, "x-kubernetes-list-type");
         if (list_type == "set") {
           r.atomic = false;
           r.set = true;
@@ -172,9 +160,9 @@ Resolved ResolveType(const TypeRef& t, const json::value* v) {
         }
         return r;
       }
-      if (type == "object" || (type.empty() && (JsObject(js, "properties") || JsObject(js, "additionalProperties")))) {
+      if (type == "object" || (type.empty() && (ObjAt(js, "properties") || ObjAt(js, "additionalProperties")))) {
         r.shape = Shape::kMap;
-        r.atomic = JsString(js, "x-kubernetes-map-type") == "atomic";
+        r.atomic = StrAt(js, "x-kubernetes-map-type") == "atomic";
         return r;
       }
       if (type.empty()) return ResolveDeduced(v);
@@ -213,13 +201,13 @@ TypeRef ChildType(const TypeRef& t, std::string_view key) {
     case TypeRef::Source::kOpenApi: {
       TypeRef c;
       c.source = TypeRef::Source::kOpenApi;
-      if (const json::object* props = JsObject(t.js, "properties")) {
-        if (const json::object* p = JsObject(props, key)) {
+      if (const json::object* props = ObjAt(t.js, "properties")) {
+        if (const json::object* p = ObjAt(props, key)) {
           c.js = p;
           return c;
         }
       }
-      if (const json::object* extra = JsObject(t.js, "additionalProperties")) {
+      if (const json::object* extra = ObjAt(t.js, "additionalProperties")) {
         c.js = extra;
         return c;
       }
@@ -238,7 +226,7 @@ bool IsNamedField(const TypeRef& t, std::string_view key) {
     case TypeRef::Source::kBuiltin:
       return t.kind == ValueKind::kObject && t.named && t.named->Field(key);
     case TypeRef::Source::kOpenApi: {
-      const json::object* props = JsObject(t.js, "properties");
+      const json::object* props = ObjAt(t.js, "properties");
       return props && props->contains(key);
     }
   }
@@ -253,7 +241,7 @@ TypeRef ElementType(const TypeRef& t) {
       if (t.kind == ValueKind::kArray && t.element) return FromValueType(*t.element, nullptr);
       return TypeRef{};
     case TypeRef::Source::kOpenApi:
-      if (const json::object* items = JsObject(t.js, "items")) {
+      if (const json::object* items = ObjAt(t.js, "items")) {
         TypeRef c;
         c.source = TypeRef::Source::kOpenApi;
         c.js = items;
@@ -272,8 +260,8 @@ std::optional<json::value> KeyDefault(const TypeRef& list, const std::string& ke
     return std::nullopt;
   }
   if (list.source == TypeRef::Source::kOpenApi) {
-    const json::object* props = JsObject(JsObject(list.js, "items"), "properties");
-    if (const json::object* p = JsObject(props, key)) {
+    const json::object* props = ObjAt(ObjAt(list.js, "items"), "properties");
+    if (const json::object* p = ObjAt(props, key)) {
       if (auto it = p->find("default"); it != p->end()) return it->value();
     }
   }
@@ -848,7 +836,7 @@ void DropNulls(json::value& v, const TypeRef& t) {
   for (auto it = o.begin(); it != o.end();) {
     TypeRef c = ChildType(t, it->key());
     const bool typed = c.source == TypeRef::Source::kBuiltin ||
-                       (c.source == TypeRef::Source::kOpenApi && !JsBool(c.js, "nullable"));
+                       (c.source == TypeRef::Source::kOpenApi && !BoolAt(c.js, "nullable"));
     if (it->value().is_null() && typed && !(c.source == TypeRef::Source::kBuiltin && c.kind == ValueKind::kAny)) {
       it = o.erase(it);
     } else {
@@ -871,15 +859,10 @@ bool SameManager(const Entry& e, std::string_view manager, std::string_view oper
          (operation == "Apply" || e.api_version == api_version);
 }
 
-std::string EntryString(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
-}
-
 // The managers recorded on obj (empty when there are none).
 Result<std::vector<Entry>> DecodeManagers(const json::object& obj) {
   std::vector<Entry> out;
-  const json::object* meta = JsObject(&obj, "metadata");
+  const json::object* meta = ObjAt(&obj, "metadata");
   if (!meta) return out;
   auto it = meta->find("managedFields");
   if (it == meta->end() || it->value().is_null()) return out;
@@ -887,9 +870,9 @@ Result<std::vector<Entry>> DecodeManagers(const json::object& obj) {
   for (const auto& ev : it->value().as_array()) {
     if (!ev.is_object()) return Fail(ErrorCode::kBadRequest, "a managedFields entry must be an object");
     const json::object& eo = ev.as_object();
-    Entry e{EntryString(eo, "manager"), EntryString(eo, "operation"), EntryString(eo, "apiVersion"),
-            EntryString(eo, "time"), EntryString(eo, "subresource"), {}};
-    std::string type = EntryString(eo, "fieldsType");
+    Entry e{StrAt(eo, "manager"), StrAt(eo, "operation"), StrAt(eo, "apiVersion"),
+            StrAt(eo, "time"), StrAt(eo, "subresource"), {}};
+    std::string type = StrAt(eo, "fieldsType");
     if (auto f = eo.find("fieldsV1"); f != eo.end() && !f->value().is_null()) {
       if (type != "FieldsV1") return Fail(ErrorCode::kBadRequest, "invalid fieldsType \"" + type + "\" in managedFields");
       K1S_ASSIGN_OR_RETURN(e.set, FieldSet::FromJson(f->value()));
@@ -967,7 +950,7 @@ void IgnoreFields(Comparison& cmp, const ManagedFieldsOptions& options) {
   }
 }
 
-std::string ApiVersionOf(const json::object& obj) { return EntryString(obj, "apiVersion"); }
+std::string ApiVersionOf(const json::object& obj) { return StrAt(obj, "apiVersion"); }
 
 std::string PrintManager(const Entry& e) {
   std::string s = api::GoQuote(e.manager);
@@ -1140,7 +1123,7 @@ Result<FieldSet> FieldsOf(const json::value& obj, const FieldSchema& schema) {
 Result<ApplyResult> Apply(const json::object* live, const json::object& config, std::string_view manager, bool force,
                           const FieldSchema& schema, const ManagedFieldsOptions& options) {
   const TypeRef root = RootType(schema);
-  if (const json::object* meta = JsObject(&config, "metadata")) {
+  if (const json::object* meta = ObjAt(&config, "metadata")) {
     if (auto it = meta->find("managedFields"); it != meta->end() && !it->value().is_null()) {
       return Fail(ErrorCode::kBadRequest, "metadata.managedFields must be nil");
     }

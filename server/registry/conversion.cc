@@ -6,30 +6,23 @@
 #include <string_view>
 #include <utility>
 
+#include "lib/api/json_util.h"
+
 namespace k1s::registry {
 
 namespace json = boost::json;
+using api::ArrAt;
+using api::ObjAt;
+using api::StrAt;
 
 namespace {
 
-// ---- small JSON helpers (values of the wrong shape read as absent) ----
+// ---- small JSON helpers (values of the wrong shape read as absent; more in lib/api/json_util.h) ----
 
 const json::value* Val(const json::object* o, std::string_view k) {
   if (o == nullptr) return nullptr;
   const json::value* v = o->if_contains(k);
   return v == nullptr || v->is_null() ? nullptr : v;
-}
-const json::object* Obj(const json::object* o, std::string_view k) {
-  const json::value* v = Val(o, k);
-  return v ? v->if_object() : nullptr;
-}
-const json::array* Arr(const json::object* o, std::string_view k) {
-  const json::value* v = Val(o, k);
-  return v ? v->if_array() : nullptr;
-}
-std::string Str(const json::object* o, std::string_view k) {
-  const json::value* v = Val(o, k);
-  return v && v->is_string() ? std::string(v->get_string()) : "";
 }
 // Copies o[from] to out[to] when present.
 void Copy(const json::object* o, std::string_view from, json::object& out, std::string_view to) {
@@ -64,49 +57,49 @@ constexpr char kBehaviorAnnotation[] = "autoscaling.alpha.kubernetes.io/behavior
 constexpr int kDefaultCpuUtilization = 80;
 
 bool IsCpuResource(const json::object& metric) {
-  return Str(&metric, "type") == "Resource" && Str(Obj(&metric, "resource"), "name") == "cpu";
+  return StrAt(&metric, "type") == "Resource" && StrAt(ObjAt(&metric, "resource"), "name") == "cpu";
 }
 
 // v2 MetricSpec -> the v1 MetricSpec of the annotation (the v2beta1 shape: targetAverageValue, ...).
 json::object MetricSpecToV1(const json::object& m) {
-  std::string type = Str(&m, "type");
+  std::string type = StrAt(&m, "type");
   json::object out{{"type", type}};
   const json::object* target = nullptr;
   if (type == "Object") {
-    const json::object* s = Obj(&m, "object");
-    target = Obj(s, "target");
+    const json::object* s = ObjAt(&m, "object");
+    target = ObjAt(s, "target");
     json::object o;
     json::object ref;
-    const json::object* d = Obj(s, "describedObject");
+    const json::object* d = ObjAt(s, "describedObject");
     Copy(d, "kind", ref);
     Copy(d, "name", ref);
     Copy(d, "apiVersion", ref);
     o["target"] = std::move(ref);
-    o["metricName"] = Str(Obj(s, "metric"), "name");
+    o["metricName"] = StrAt(ObjAt(s, "metric"), "name");
     o["targetValue"] = QuantityOrZero(target, "value");
-    Copy(Obj(s, "metric"), "selector", o);
+    Copy(ObjAt(s, "metric"), "selector", o);
     Copy(target, "averageValue", o);
     out["object"] = std::move(o);
   } else if (type == "Pods") {
-    const json::object* s = Obj(&m, "pods");
-    json::object o{{"metricName", Str(Obj(s, "metric"), "name")},
-                   {"targetAverageValue", QuantityOrZero(Obj(s, "target"), "averageValue")}};
-    Copy(Obj(s, "metric"), "selector", o);
+    const json::object* s = ObjAt(&m, "pods");
+    json::object o{{"metricName", StrAt(ObjAt(s, "metric"), "name")},
+                   {"targetAverageValue", QuantityOrZero(ObjAt(s, "target"), "averageValue")}};
+    Copy(ObjAt(s, "metric"), "selector", o);
     out["pods"] = std::move(o);
   } else if (type == "Resource" || type == "ContainerResource") {
     const char* field = type == "Resource" ? "resource" : "containerResource";
-    const json::object* s = Obj(&m, field);
-    target = Obj(s, "target");
-    json::object o{{"name", Str(s, "name")}};
-    if (type == "ContainerResource") o["container"] = Str(s, "container");
+    const json::object* s = ObjAt(&m, field);
+    target = ObjAt(s, "target");
+    json::object o{{"name", StrAt(s, "name")}};
+    if (type == "ContainerResource") o["container"] = StrAt(s, "container");
     Copy(target, "averageUtilization", o, "targetAverageUtilization");
     Copy(target, "averageValue", o, "targetAverageValue");
     out[field] = std::move(o);
   } else if (type == "External") {
-    const json::object* s = Obj(&m, "external");
-    target = Obj(s, "target");
-    json::object o{{"metricName", Str(Obj(s, "metric"), "name")}};
-    Copy(Obj(s, "metric"), "selector", o, "metricSelector");
+    const json::object* s = ObjAt(&m, "external");
+    target = ObjAt(s, "target");
+    json::object o{{"metricName", StrAt(ObjAt(s, "metric"), "name")}};
+    Copy(ObjAt(s, "metric"), "selector", o, "metricSelector");
     Copy(target, "value", o, "targetValue");
     Copy(target, "averageValue", o, "targetAverageValue");
     out["external"] = std::move(o);
@@ -116,41 +109,41 @@ json::object MetricSpecToV1(const json::object& m) {
 
 // The v1 MetricSpec of the annotation -> v2 MetricSpec.
 json::object MetricSpecFromV1(const json::object& m) {
-  std::string type = Str(&m, "type");
+  std::string type = StrAt(&m, "type");
   json::object out{{"type", type}};
   auto metric_id = [](const json::object* s, const char* name_field, const char* selector_field) {
-    json::object id{{"name", Str(s, name_field)}};
+    json::object id{{"name", StrAt(s, name_field)}};
     Copy(s, selector_field, id, "selector");
     return id;
   };
   if (type == "Object") {
-    const json::object* s = Obj(&m, "object");
+    const json::object* s = ObjAt(&m, "object");
     json::object target{{"type", Val(s, "averageValue") ? "AverageValue" : "Value"}};
     target["value"] = QuantityOrZero(s, "targetValue");
     Copy(s, "averageValue", target);
     json::object ref;
-    Copy(Obj(s, "target"), "kind", ref);
-    Copy(Obj(s, "target"), "name", ref);
-    Copy(Obj(s, "target"), "apiVersion", ref);
+    Copy(ObjAt(s, "target"), "kind", ref);
+    Copy(ObjAt(s, "target"), "name", ref);
+    Copy(ObjAt(s, "target"), "apiVersion", ref);
     out["object"] = json::object{{"describedObject", std::move(ref)},
                                  {"metric", metric_id(s, "metricName", "selector")},
                                  {"target", std::move(target)}};
   } else if (type == "Pods") {
-    const json::object* s = Obj(&m, "pods");
+    const json::object* s = ObjAt(&m, "pods");
     out["pods"] = json::object{
         {"metric", metric_id(s, "metricName", "selector")},
         {"target", json::object{{"type", "AverageValue"}, {"averageValue", QuantityOrZero(s, "targetAverageValue")}}}};
   } else if (type == "Resource" || type == "ContainerResource") {
     const char* field = type == "Resource" ? "resource" : "containerResource";
-    const json::object* s = Obj(&m, field);
+    const json::object* s = ObjAt(&m, field);
     json::object target{{"type", Val(s, "targetAverageUtilization") ? "Utilization" : "AverageValue"}};
     Copy(s, "targetAverageUtilization", target, "averageUtilization");
     Copy(s, "targetAverageValue", target, "averageValue");
-    json::object o{{"name", Str(s, "name")}, {"target", std::move(target)}};
-    if (type == "ContainerResource") o["container"] = Str(s, "container");
+    json::object o{{"name", StrAt(s, "name")}, {"target", std::move(target)}};
+    if (type == "ContainerResource") o["container"] = StrAt(s, "container");
     out[field] = std::move(o);
   } else if (type == "External") {
-    const json::object* s = Obj(&m, "external");
+    const json::object* s = ObjAt(&m, "external");
     json::object target{{"type", Val(s, "targetValue") ? "Value" : "AverageValue"}};
     Copy(s, "targetValue", target, "value");
     Copy(s, "targetAverageValue", target, "averageValue");
@@ -161,40 +154,40 @@ json::object MetricSpecFromV1(const json::object& m) {
 
 // v2 MetricStatus -> the v1 MetricStatus of the annotation.
 json::object MetricStatusToV1(const json::object& m) {
-  std::string type = Str(&m, "type");
+  std::string type = StrAt(&m, "type");
   json::object out{{"type", type}};
   if (type == "Object") {
-    const json::object* s = Obj(&m, "object");
-    const json::object* cur = Obj(s, "current");
+    const json::object* s = ObjAt(&m, "object");
+    const json::object* cur = ObjAt(s, "current");
     json::object ref;
-    Copy(Obj(s, "describedObject"), "kind", ref);
-    Copy(Obj(s, "describedObject"), "name", ref);
-    Copy(Obj(s, "describedObject"), "apiVersion", ref);
-    json::object o{{"target", std::move(ref)}, {"metricName", Str(Obj(s, "metric"), "name")},
+    Copy(ObjAt(s, "describedObject"), "kind", ref);
+    Copy(ObjAt(s, "describedObject"), "name", ref);
+    Copy(ObjAt(s, "describedObject"), "apiVersion", ref);
+    json::object o{{"target", std::move(ref)}, {"metricName", StrAt(ObjAt(s, "metric"), "name")},
                    {"currentValue", QuantityOrZero(cur, "value")}};
-    Copy(Obj(s, "metric"), "selector", o);
+    Copy(ObjAt(s, "metric"), "selector", o);
     Copy(cur, "averageValue", o);
     out["object"] = std::move(o);
   } else if (type == "Pods") {
-    const json::object* s = Obj(&m, "pods");
-    json::object o{{"metricName", Str(Obj(s, "metric"), "name")},
-                   {"currentAverageValue", QuantityOrZero(Obj(s, "current"), "averageValue")}};
-    Copy(Obj(s, "metric"), "selector", o);
+    const json::object* s = ObjAt(&m, "pods");
+    json::object o{{"metricName", StrAt(ObjAt(s, "metric"), "name")},
+                   {"currentAverageValue", QuantityOrZero(ObjAt(s, "current"), "averageValue")}};
+    Copy(ObjAt(s, "metric"), "selector", o);
     out["pods"] = std::move(o);
   } else if (type == "Resource" || type == "ContainerResource") {
     const char* field = type == "Resource" ? "resource" : "containerResource";
-    const json::object* s = Obj(&m, field);
-    const json::object* cur = Obj(s, "current");
-    json::object o{{"name", Str(s, "name")}};
-    if (type == "ContainerResource") o["container"] = Str(s, "container");
+    const json::object* s = ObjAt(&m, field);
+    const json::object* cur = ObjAt(s, "current");
+    json::object o{{"name", StrAt(s, "name")}};
+    if (type == "ContainerResource") o["container"] = StrAt(s, "container");
     Copy(cur, "averageUtilization", o, "currentAverageUtilization");
     o["currentAverageValue"] = QuantityOrZero(cur, "averageValue");
     out[field] = std::move(o);
   } else if (type == "External") {
-    const json::object* s = Obj(&m, "external");
-    const json::object* cur = Obj(s, "current");
-    json::object o{{"metricName", Str(Obj(s, "metric"), "name")}, {"currentValue", QuantityOrZero(cur, "value")}};
-    Copy(Obj(s, "metric"), "selector", o, "metricSelector");
+    const json::object* s = ObjAt(&m, "external");
+    const json::object* cur = ObjAt(s, "current");
+    json::object o{{"metricName", StrAt(ObjAt(s, "metric"), "name")}, {"currentValue", QuantityOrZero(cur, "value")}};
+    Copy(ObjAt(s, "metric"), "selector", o, "metricSelector");
     Copy(cur, "averageValue", o, "currentAverageValue");
     out["external"] = std::move(o);
   }
@@ -203,38 +196,38 @@ json::object MetricStatusToV1(const json::object& m) {
 
 // The v1 MetricStatus of the annotation -> v2 MetricStatus.
 json::object MetricStatusFromV1(const json::object& m) {
-  std::string type = Str(&m, "type");
+  std::string type = StrAt(&m, "type");
   json::object out{{"type", type}};
   if (type == "Object") {
-    const json::object* s = Obj(&m, "object");
+    const json::object* s = ObjAt(&m, "object");
     json::object cur{{"value", QuantityOrZero(s, "currentValue")}};
     Copy(s, "averageValue", cur);
     json::object ref;
-    Copy(Obj(s, "target"), "kind", ref);
-    Copy(Obj(s, "target"), "name", ref);
-    Copy(Obj(s, "target"), "apiVersion", ref);
-    json::object id{{"name", Str(s, "metricName")}};
+    Copy(ObjAt(s, "target"), "kind", ref);
+    Copy(ObjAt(s, "target"), "name", ref);
+    Copy(ObjAt(s, "target"), "apiVersion", ref);
+    json::object id{{"name", StrAt(s, "metricName")}};
     Copy(s, "selector", id);
     out["object"] = json::object{{"current", std::move(cur)}, {"describedObject", std::move(ref)}, {"metric", std::move(id)}};
   } else if (type == "Pods") {
-    const json::object* s = Obj(&m, "pods");
-    json::object id{{"name", Str(s, "metricName")}};
+    const json::object* s = ObjAt(&m, "pods");
+    json::object id{{"name", StrAt(s, "metricName")}};
     Copy(s, "selector", id);
     out["pods"] = json::object{{"current", json::object{{"averageValue", QuantityOrZero(s, "currentAverageValue")}}},
                                {"metric", std::move(id)}};
   } else if (type == "Resource" || type == "ContainerResource") {
     const char* field = type == "Resource" ? "resource" : "containerResource";
-    const json::object* s = Obj(&m, field);
+    const json::object* s = ObjAt(&m, field);
     json::object cur{{"averageValue", QuantityOrZero(s, "currentAverageValue")}};
     Copy(s, "currentAverageUtilization", cur, "averageUtilization");
-    json::object o{{"name", Str(s, "name")}, {"current", std::move(cur)}};
-    if (type == "ContainerResource") o["container"] = Str(s, "container");
+    json::object o{{"name", StrAt(s, "name")}, {"current", std::move(cur)}};
+    if (type == "ContainerResource") o["container"] = StrAt(s, "container");
     out[field] = std::move(o);
   } else if (type == "External") {
-    const json::object* s = Obj(&m, "external");
+    const json::object* s = ObjAt(&m, "external");
     json::object cur{{"value", QuantityOrZero(s, "currentValue")}};
     Copy(s, "currentAverageValue", cur, "averageValue");
-    json::object id{{"name", Str(s, "metricName")}};
+    json::object id{{"name", StrAt(s, "metricName")}};
     Copy(s, "metricSelector", id, "selector");
     out["external"] = json::object{{"current", std::move(cur)}, {"metric", std::move(id)}};
   }
@@ -251,11 +244,11 @@ json::value RulesToGo(const json::object* rules) {
   const json::value* sp = Val(rules, "selectPolicy");
   out["SelectPolicy"] = sp ? *sp : json::value(nullptr);
   json::value policies = nullptr;
-  if (const json::array* ps = Arr(rules, "policies")) {
+  if (const json::array* ps = ArrAt(rules, "policies")) {
     json::array list;
     for (const auto& p : *ps) {
       const json::object* po = p.if_object();
-      json::object g{{"Type", Str(po, "type")}};
+      json::object g{{"Type", StrAt(po, "type")}};
       const json::value* v = Val(po, "value");
       g["Value"] = v ? *v : json::value(0);
       const json::value* period = Val(po, "periodSeconds");
@@ -344,7 +337,7 @@ Result<json::object> HpaV1ToV2(json::object v1) {
   }
   DropRoundTripAnnotations(out);
 
-  if (const json::object* spec = Obj(&v1, "spec")) {
+  if (const json::object* spec = ObjAt(&v1, "spec")) {
     json::object s = *spec;
     s.erase("targetCPUUtilizationPercentage");
     json::array metrics;
@@ -378,7 +371,7 @@ Result<json::object> HpaV1ToV2(json::object v1) {
     out["spec"] = std::move(s);
   }
 
-  const json::object* status = Obj(&v1, "status");
+  const json::object* status = ObjAt(&v1, "status");
   if (status || current_ann.is_array() || conditions_ann.is_array()) {
     json::object st = status ? *status : json::object();
     st.erase("currentCPUUtilizationPercentage");
@@ -403,7 +396,7 @@ json::object HpaV2ToV1(json::object v2) {
   out["apiVersion"] = "autoscaling/v1";
   DropRoundTripAnnotations(out);
 
-  const json::object* spec = Obj(&v2, "spec");
+  const json::object* spec = ObjAt(&v2, "spec");
   if (spec) {
     json::object s;
     Copy(spec, "scaleTargetRef", s);
@@ -411,11 +404,11 @@ json::object HpaV2ToV1(json::object v2) {
     Copy(spec, "maxReplicas", s);
     json::array others;
     bool cpu_seen = false;
-    if (const json::array* metrics = Arr(spec, "metrics")) {
+    if (const json::array* metrics = ArrAt(spec, "metrics")) {
       for (const auto& mv : *metrics) {
         const json::object* m = mv.if_object();
         if (m == nullptr) continue;
-        const json::value* util = Val(Obj(Obj(m, "resource"), "target"), "averageUtilization");
+        const json::value* util = Val(ObjAt(ObjAt(m, "resource"), "target"), "averageUtilization");
         if (IsCpuResource(*m) && !cpu_seen) {
           cpu_seen = true;  // the first cpu resource metric is v1's target, when it is a utilization
           if (util) s["targetCPUUtilizationPercentage"] = *util;
@@ -427,13 +420,13 @@ json::object HpaV2ToV1(json::object v2) {
     // Fields of spec v1 does not know (besides metrics and behavior) are left out.
     out["spec"] = std::move(s);
     if (!others.empty()) SetAnnotation(out, kMetricsAnnotation, others);
-    if (const json::object* b = Obj(spec, "behavior")) {
+    if (const json::object* b = ObjAt(spec, "behavior")) {
       SetAnnotation(out, kBehaviorAnnotation,
-                    json::object{{"ScaleUp", RulesToGo(Obj(b, "scaleUp"))}, {"ScaleDown", RulesToGo(Obj(b, "scaleDown"))}});
+                    json::object{{"ScaleUp", RulesToGo(ObjAt(b, "scaleUp"))}, {"ScaleDown", RulesToGo(ObjAt(b, "scaleDown"))}});
     }
   }
 
-  const json::object* status = Obj(&v2, "status");
+  const json::object* status = ObjAt(&v2, "status");
   json::object st;
   Copy(status, "observedGeneration", st);
   Copy(status, "lastScaleTime", st);
@@ -441,20 +434,20 @@ json::object HpaV2ToV1(json::object v2) {
   st["currentReplicas"] = cur ? *cur : json::value(0);
   const json::value* want = Val(status, "desiredReplicas");
   st["desiredReplicas"] = want ? *want : json::value(0);
-  if (const json::array* current = Arr(status, "currentMetrics")) {
+  if (const json::array* current = ArrAt(status, "currentMetrics")) {
     json::array list;
     for (const auto& mv : *current) {
       const json::object* m = mv.if_object();
       if (m == nullptr) continue;
       if (IsCpuResource(*m)) {
-        if (const json::value* u = Val(Obj(Obj(m, "resource"), "current"), "averageUtilization"))
+        if (const json::value* u = Val(ObjAt(ObjAt(m, "resource"), "current"), "averageUtilization"))
           st["currentCPUUtilizationPercentage"] = *u;
       }
       list.push_back(MetricStatusToV1(*m));
     }
     if (!list.empty()) SetAnnotation(out, kCurrentMetricsAnnotation, list);
   }
-  if (const json::array* conds = Arr(status, "conditions"); conds && !conds->empty()) {
+  if (const json::array* conds = ArrAt(status, "conditions"); conds && !conds->empty()) {
     SetAnnotation(out, kConditionsAnnotation, *conds);
   }
   out["status"] = std::move(st);

@@ -11,53 +11,28 @@
 #include <set>
 
 #include "lib/api/go_format.h"
+#include "lib/api/json_util.h"
 #include "lib/api/meta.h"
 #include "server/registry/tables.h"
 
 namespace k1s::registry {
 
 namespace json = boost::json;
+using api::ArrAt;
+using api::BoolAt;
+using api::ObjAt;
+using api::StrAt;
+using api::StringsAt;
 
 namespace {
 
 // ---------------------------------------------------------------------------------------------
 // JSON helpers.
 
-const json::object* ObjAt(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v ? v->if_object() : nullptr;
-}
-json::object* ObjAt(json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v ? v->if_object() : nullptr;
-}
-const json::array* ArrAt(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v ? v->if_array() : nullptr;
-}
-std::string Str(const json::object* o, std::string_view k) {
-  if (o == nullptr) return "";
-  auto* v = o->if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : "";
-}
-bool Bool(const json::object* o, std::string_view k) {
-  if (o == nullptr) return false;
-  auto* v = o->if_contains(k);
-  return v && v->is_bool() && v->get_bool();
-}
 bool Has(const json::object* o, std::string_view k) {
   if (o == nullptr) return false;
   auto* v = o->if_contains(k);
   return v != nullptr && !v->is_null();
-}
-std::vector<std::string> Strings(const json::object* o, std::string_view k) {
-  std::vector<std::string> out;
-  if (o == nullptr) return out;
-  if (auto* a = ArrAt(*o, k)) {
-    for (const auto& v : *a)
-      if (v.is_string()) out.emplace_back(v.get_string());
-  }
-  return out;
 }
 std::optional<double> Num(const json::value& v) {
   if (v.is_int64()) return static_cast<double>(v.get_int64());
@@ -539,12 +514,12 @@ namespace {
 using Node = CrSchema::Node;
 
 void ParseNode(const json::object& o, Node& n) {
-  n.type = Str(&o, "type");
-  n.format = Str(&o, "format");
-  n.nullable = Bool(&o, "nullable");
-  n.int_or_string = Bool(&o, "x-kubernetes-int-or-string");
-  n.preserve_unknown = Bool(&o, "x-kubernetes-preserve-unknown-fields");
-  n.embedded = Bool(&o, "x-kubernetes-embedded-resource");
+  n.type = StrAt(&o, "type");
+  n.format = StrAt(&o, "format");
+  n.nullable = BoolAt(&o, "nullable");
+  n.int_or_string = BoolAt(&o, "x-kubernetes-int-or-string");
+  n.preserve_unknown = BoolAt(&o, "x-kubernetes-preserve-unknown-fields");
+  n.embedded = BoolAt(&o, "x-kubernetes-embedded-resource");
   if (auto* props = ObjAt(o, "properties")) {
     for (const auto& [k, v] : *props) {
       auto child = std::make_unique<Node>();
@@ -569,23 +544,23 @@ void ParseNode(const json::object& o, Node& n) {
       ParseNode(ap->get_object(), *n.additional);
     }
   }
-  n.required = Strings(&o, "required");
+  n.required = StringsAt(&o, "required");
   if (auto* e = ArrAt(o, "enum")) n.enum_values = *e;
   if (auto* d = o.if_contains("default"); d && !d->is_null()) n.default_value = *d;
   if (auto* v = o.if_contains("minimum")) n.minimum = Num(*v);
   if (auto* v = o.if_contains("maximum")) n.maximum = Num(*v);
   if (auto* v = o.if_contains("multipleOf")) n.multiple_of = Num(*v);
-  n.exclusive_minimum = Bool(&o, "exclusiveMinimum");
-  n.exclusive_maximum = Bool(&o, "exclusiveMaximum");
+  n.exclusive_minimum = BoolAt(&o, "exclusiveMinimum");
+  n.exclusive_maximum = BoolAt(&o, "exclusiveMaximum");
   n.min_length = IntOf(o.if_contains("minLength"));
   n.max_length = IntOf(o.if_contains("maxLength"));
   n.min_items = IntOf(o.if_contains("minItems"));
   n.max_items = IntOf(o.if_contains("maxItems"));
   n.min_properties = IntOf(o.if_contains("minProperties"));
   n.max_properties = IntOf(o.if_contains("maxProperties"));
-  n.pattern = Str(&o, "pattern");
+  n.pattern = StrAt(&o, "pattern");
   if (!n.pattern.empty()) n.pattern_re = CompileRegex(n.pattern, nullptr);  // uncompilable: unchecked
-  n.unique_items = Bool(&o, "uniqueItems");
+  n.unique_items = BoolAt(&o, "uniqueItems");
   auto list = [&](std::string_view k, std::vector<std::unique_ptr<Node>>& out) {
     if (auto* a = ArrAt(o, k)) {
       for (const auto& v : *a) {
@@ -726,8 +701,8 @@ void ValidateNode(const Node& s, const json::value& v, const std::string& path, 
       }
     }
     if (s.embedded) {
-      if (Str(&o, "apiVersion").empty()) e.Required(Child(path, "apiVersion"));
-      if (Str(&o, "kind").empty()) e.Required(Child(path, "kind"));
+      if (StrAt(&o, "apiVersion").empty()) e.Required(Child(path, "apiVersion"));
+      if (StrAt(&o, "kind").empty()) e.Required(Child(path, "kind"));
     }
   }
   for (const auto& sub : s.all_of) ValidateNode(*sub, v, path, e);
@@ -912,7 +887,7 @@ const json::array* Versions(const json::object& crd) {
 const json::object* VersionObj(const json::object& crd, const std::string& version) {
   if (auto* vs = Versions(crd)) {
     for (const auto& v : *vs) {
-      if (auto* o = v.if_object(); o && Str(o, "name") == version) return o;
+      if (auto* o = v.if_object(); o && StrAt(o, "name") == version) return o;
     }
   }
   return nullptr;
@@ -924,7 +899,7 @@ bool IsEstablished(const json::object& crd) {
   if (auto* conds = ArrAt(*status, "conditions")) {
     for (const auto& c : *conds) {
       auto* co = c.if_object();
-      if (co && Str(co, "type") == "Established" && Str(co, "status") == "True") return true;
+      if (co && StrAt(co, "type") == "Established" && StrAt(co, "status") == "True") return true;
     }
   }
   return false;
@@ -951,7 +926,7 @@ bool IsIntOrStringAnyOf(const json::array& any_of) {
   if (any_of.size() != 2) return false;
   auto* a = any_of[0].if_object();
   auto* b = any_of[1].if_object();
-  return a && b && a->size() == 1 && b->size() == 1 && Str(a, "type") == "integer" && Str(b, "type") == "string";
+  return a && b && a->size() == 1 && b->size() == 1 && StrAt(a, "type") == "integer" && StrAt(b, "type") == "string";
 }
 
 // A value validation (inside allOf/anyOf/oneOf/not) must not carry structural information.
@@ -959,14 +934,14 @@ void CheckNested(const json::object& v, const std::string& path, Level lvl, bool
   if (Has(&v, "type")) e.Forbidden(Child(path, "type"), "must be empty to be structural");
   if (Has(&v, "additionalProperties")) e.Forbidden(Child(path, "additionalProperties"), "must be undefined to be structural");
   if (Has(&v, "default")) e.Forbidden(Child(path, "default"), "must be undefined to be structural");
-  if (!Str(&v, "title").empty()) e.Forbidden(Child(path, "title"), "must be empty to be structural");
-  if (!Str(&v, "description").empty()) e.Forbidden(Child(path, "description"), "must be empty to be structural");
-  if (Bool(&v, "nullable")) e.Forbidden(Child(path, "nullable"), "must be false to be structural");
-  if (Bool(&v, "x-kubernetes-preserve-unknown-fields"))
+  if (!StrAt(&v, "title").empty()) e.Forbidden(Child(path, "title"), "must be empty to be structural");
+  if (!StrAt(&v, "description").empty()) e.Forbidden(Child(path, "description"), "must be empty to be structural");
+  if (BoolAt(&v, "nullable")) e.Forbidden(Child(path, "nullable"), "must be false to be structural");
+  if (BoolAt(&v, "x-kubernetes-preserve-unknown-fields"))
     e.Forbidden(Child(path, "x-kubernetes-preserve-unknown-fields"), "must be false to be structural");
-  if (Bool(&v, "x-kubernetes-embedded-resource"))
+  if (BoolAt(&v, "x-kubernetes-embedded-resource"))
     e.Forbidden(Child(path, "x-kubernetes-embedded-resource"), "must be false to be structural");
-  if (Bool(&v, "x-kubernetes-int-or-string"))
+  if (BoolAt(&v, "x-kubernetes-int-or-string"))
     e.Forbidden(Child(path, "x-kubernetes-int-or-string"), "must be false to be structural");
   if (auto* k = ArrAt(v, "x-kubernetes-list-map-keys"); k && !k->empty())
     e.Forbidden(Child(path, "x-kubernetes-list-map-keys"), "must be empty to be structural");
@@ -1034,7 +1009,7 @@ struct SchemaCtx {
 void CheckSchema(const json::object& s, const std::string& path, Level lvl, SchemaCtx ctx, Errs& std_errs,
                  Errs& structural) {
   static const std::vector<std::string> kTypes = {"array", "boolean", "integer", "number", "object", "string"};
-  const std::string type = Str(&s, "type");
+  const std::string type = StrAt(&s, "type");
   auto* type_v = s.if_contains("type");
   if (type_v && !type_v->is_string()) {
     std_errs.Invalid(Child(path, "type"), Repr(*type_v), "must be a string");
@@ -1056,10 +1031,10 @@ void CheckSchema(const json::object& s, const std::string& path, Level lvl, Sche
   if (auto* items = s.if_contains("items"); items && items->is_array()) {
     std_errs.Forbidden(Child(path, "items"), "items must be a schema object and not an array");
   }
-  if (ctx.inside_meta && Bool(&s, "x-kubernetes-embedded-resource")) {
+  if (ctx.inside_meta && BoolAt(&s, "x-kubernetes-embedded-resource")) {
     std_errs.Forbidden(Child(path, "x-kubernetes-embedded-resource"), "must not be used inside of resource meta");
   }
-  if (Bool(&s, "uniqueItems")) {
+  if (BoolAt(&s, "uniqueItems")) {
     std_errs.Forbidden(Child(path, "uniqueItems"), "uniqueItems cannot be set to true since the runtime complexity becomes quadratic");
   }
   auto* props = ObjAt(s, "properties");
@@ -1075,10 +1050,10 @@ void CheckSchema(const json::object& s, const std::string& path, Level lvl, Sche
   if (Has(&s, "x-kubernetes-map-type")) {
     if (type.empty()) std_errs.Required(Child(path, "type"), "must be object if x-kubernetes-map-type is specified");
     else if (type != "object") std_errs.Invalid(Child(path, "type"), api::GoQuote(type), "must be object if x-kubernetes-map-type is specified");
-    std::string mt = Str(&s, "x-kubernetes-map-type");
+    std::string mt = StrAt(&s, "x-kubernetes-map-type");
     if (mt != "atomic" && mt != "granular") std_errs.NotSupported(Child(path, "x-kubernetes-map-type"), api::GoQuote(mt), {"atomic", "granular"});
   }
-  const std::string list_type = Str(&s, "x-kubernetes-list-type");
+  const std::string list_type = StrAt(&s, "x-kubernetes-list-type");
   if (Has(&s, "x-kubernetes-list-type")) {
     if (type.empty()) std_errs.Required(Child(path, "type"), "must be array if x-kubernetes-list-type is specified");
     else if (type != "array") std_errs.Invalid(Child(path, "type"), api::GoQuote(type), "must be array if x-kubernetes-list-type is specified");
@@ -1086,7 +1061,7 @@ void CheckSchema(const json::object& s, const std::string& path, Level lvl, Sche
       std_errs.NotSupported(Child(path, "x-kubernetes-list-type"), api::GoQuote(list_type), {"atomic", "set", "map"});
     }
   }
-  auto map_keys = Strings(&s, "x-kubernetes-list-map-keys");
+  auto map_keys = StringsAt(&s, "x-kubernetes-list-map-keys");
   if (!map_keys.empty()) {
     if (!Has(&s, "x-kubernetes-list-type"))
       std_errs.Required(Child(path, "x-kubernetes-list-type"), "must be map if x-kubernetes-list-map-keys is non-empty");
@@ -1099,8 +1074,8 @@ void CheckSchema(const json::object& s, const std::string& path, Level lvl, Sche
     if (items == nullptr) {
       std_errs.Required(Child(path, "items"), "must have a schema if x-kubernetes-list-type is map");
     } else {
-      if (Str(items, "type") != "object")
-        std_errs.Invalid(Child(Child(path, "items"), "type"), api::GoQuote(Str(items, "type")), "must be object if parent array's x-kubernetes-list-type is map");
+      if (StrAt(items, "type") != "object")
+        std_errs.Invalid(Child(Child(path, "items"), "type"), api::GoQuote(StrAt(items, "type")), "must be object if parent array's x-kubernetes-list-type is map");
       auto* iprops = ObjAt(*items, "properties");
       for (const auto& k : map_keys) {
         if (iprops == nullptr || !iprops->contains(k)) {
@@ -1114,15 +1089,15 @@ void CheckSchema(const json::object& s, const std::string& path, Level lvl, Sche
   if (auto* xv = ArrAt(s, "x-kubernetes-validations")) {
     for (size_t i = 0; i < xv->size(); ++i) {
       auto* r = (*xv)[i].if_object();
-      if (r && Str(r, "rule").empty())
+      if (r && StrAt(r, "rule").empty())
         std_errs.Required(Child(Index(Child(path, "x-kubernetes-validations"), i), "rule"), "rule is not specified");
     }
   }
 
   // Structural invariants.
-  const bool int_or_string = Bool(&s, "x-kubernetes-int-or-string");
-  const bool preserve = Bool(&s, "x-kubernetes-preserve-unknown-fields");
-  const bool embedded = Bool(&s, "x-kubernetes-embedded-resource");
+  const bool int_or_string = BoolAt(&s, "x-kubernetes-int-or-string");
+  const bool preserve = BoolAt(&s, "x-kubernetes-preserve-unknown-fields");
+  const bool embedded = BoolAt(&s, "x-kubernetes-embedded-resource");
   if (type == "array" && !s.contains("items")) structural.Required(Child(path, "items"), "must be specified");
   if (ap && !ap->is_null() && lvl == Level::kRoot) {
     structural.Forbidden(Child(path, "additionalProperties"), "must not be used at the root");
@@ -1150,15 +1125,15 @@ void CheckSchema(const json::object& s, const std::string& path, Level lvl, Sche
   const bool check_meta = lvl == Level::kRoot || embedded;
   if (props && check_meta) {
     for (const char* k : {"kind", "apiVersion"}) {
-      if (auto* p = ObjAt(*props, k); p && Str(p, "type") != "string") {
-        structural.Invalid(Child(Key(Child(path, "properties"), k), "type"), api::GoQuote(Str(p, "type")), "must be string");
+      if (auto* p = ObjAt(*props, k); p && StrAt(p, "type") != "string") {
+        structural.Invalid(Child(Key(Child(path, "properties"), k), "type"), api::GoQuote(StrAt(p, "type")), "must be string");
       }
     }
   }
   if (auto* meta = props ? ObjAt(*props, "metadata") : nullptr) {
     const std::string mpath = Key(Child(path, "properties"), "metadata");
-    if (check_meta && Str(meta, "type") != "object") {
-      structural.Invalid(Child(mpath, "type"), api::GoQuote(Str(meta, "type")), "must be object");
+    if (check_meta && StrAt(meta, "type") != "object") {
+      structural.Invalid(Child(mpath, "type"), api::GoQuote(StrAt(meta, "type")), "must be object");
     }
     if (lvl == Level::kRoot) {
       bool ok = true;
@@ -1188,7 +1163,7 @@ void CheckSchema(const json::object& s, const std::string& path, Level lvl, Sche
   if (embedded && !preserve && (props == nullptr || props->empty())) {
     structural.Required(Child(path, "properties"), "must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields");
   }
-  if (auto pattern = Str(&s, "pattern"); !pattern.empty()) {
+  if (auto pattern = StrAt(&s, "pattern"); !pattern.empty()) {
     std::string err;
     if (!CompileRegex(pattern, &err)) {
       structural.Invalid(Child(path, "pattern"), api::GoQuote(pattern), "must be a valid regular expression, but isn't: " + err);
@@ -1296,7 +1271,7 @@ void ValidateVersionSchema(const json::object& schema, const std::string& path, 
       if (IsZero(v)) continue;
       const std::string key(k);
       if (key == "type") {
-        if (Str(&schema, "type") != "object") {
+        if (StrAt(&schema, "type") != "object") {
           e.Invalid(Child(path, "type"), Repr(v),
                     "only \"object\" is allowed as the type at the root of the schema if the status subresource is enabled");
           break;
@@ -1313,7 +1288,7 @@ void ValidateVersionSchema(const json::object& schema, const std::string& path, 
       }
     }
   }
-  if (Bool(&schema, "nullable")) e.Forbidden(Child(path, "nullable"), "nullable cannot be true at the root");
+  if (BoolAt(&schema, "nullable")) e.Forbidden(Child(path, "nullable"), "nullable cannot be true at the root");
   Errs std_errs, structural;
   CheckSchema(schema, path, Level::kRoot, SchemaCtx{}, std_errs, structural);
   std::sort(structural.list.begin(), structural.list.end(), [](const FieldError& a, const FieldError& b) {
@@ -1327,21 +1302,21 @@ void ValidateSubresources(const json::object* sub, const std::string& path, Errs
   if (sub == nullptr) return;
   auto* scale = ObjAt(*sub, "scale");
   if (scale == nullptr) return;
-  const std::string spec_path = Str(scale, "specReplicasPath");
+  const std::string spec_path = StrAt(scale, "specReplicasPath");
   const std::string p1 = path + ".scale.specReplicasPath";
   if (spec_path.empty()) {
     e.Required(p1);
   } else if (SimpleJsonPath(spec_path, p1, e) && spec_path.rfind(".spec.", 0) != 0) {
     e.Invalid(p1, api::GoQuote(spec_path), "should be a json path under .spec");
   }
-  const std::string status_path = Str(scale, "statusReplicasPath");
+  const std::string status_path = StrAt(scale, "statusReplicasPath");
   const std::string p2 = path + ".scale.statusReplicasPath";
   if (status_path.empty()) {
     e.Required(p2);
   } else if (SimpleJsonPath(status_path, p2, e) && status_path.rfind(".status.", 0) != 0) {
     e.Invalid(p2, api::GoQuote(status_path), "should be a json path under .status");
   }
-  const std::string sel = Str(scale, "labelSelectorPath");
+  const std::string sel = StrAt(scale, "labelSelectorPath");
   const std::string p3 = path + ".scale.labelSelectorPath";
   if (!sel.empty() && SimpleJsonPath(sel, p3, e) && sel.rfind(".spec.", 0) != 0 && sel.rfind(".status.", 0) != 0) {
     e.Invalid(p3, api::GoQuote(sel), "should be a json path under either .spec or .status");
@@ -1349,8 +1324,8 @@ void ValidateSubresources(const json::object* sub, const std::string& path, Errs
 }
 
 void ValidateColumn(const json::object& col, const std::string& path, Errs& e) {
-  if (Str(&col, "name").empty()) e.Required(Child(path, "name"));
-  const std::string type = Str(&col, "type");
+  if (StrAt(&col, "name").empty()) e.Required(Child(path, "name"));
+  const std::string type = StrAt(&col, "type");
   static const std::set<std::string> kTypes = {"boolean", "date", "integer", "number", "string"};
   if (type.empty()) {
     e.Required(Child(path, "type"), "must be one of boolean,date,integer,number,string");
@@ -1358,11 +1333,11 @@ void ValidateColumn(const json::object& col, const std::string& path, Errs& e) {
     e.Invalid(Child(path, "type"), api::GoQuote(type), "must be one of boolean,date,integer,number,string");
   }
   static const std::set<std::string> kFormats = {"byte", "date", "date-time", "double", "float", "int32", "int64", "password"};
-  const std::string format = Str(&col, "format");
+  const std::string format = StrAt(&col, "format");
   if (!format.empty() && !kFormats.count(format)) {
     e.Invalid(Child(path, "format"), api::GoQuote(format), "must be one of byte,date,date-time,double,float,int32,int64,password");
   }
-  const std::string jp = Str(&col, "jsonPath");
+  const std::string jp = StrAt(&col, "jsonPath");
   if (jp.empty()) {
     e.Required(Child(path, "JSONPath"));
   } else {
@@ -1371,8 +1346,8 @@ void ValidateColumn(const json::object& col, const std::string& path, Errs& e) {
 }
 
 void ValidateNames(const json::object* names, const std::string& path, Errs& e) {
-  const std::string plural = Str(names, "plural"), singular = Str(names, "singular"), kind = Str(names, "kind"),
-                    list_kind = Str(names, "listKind");
+  const std::string plural = StrAt(names, "plural"), singular = StrAt(names, "singular"), kind = StrAt(names, "kind"),
+                    list_kind = StrAt(names, "listKind");
   if (!plural.empty()) {
     if (auto why = Dns1035(plural); !why.empty()) e.Invalid(Child(path, "plural"), api::GoQuote(plural), why);
   }
@@ -1387,13 +1362,13 @@ void ValidateNames(const json::object* names, const std::string& path, Errs& e) 
     if (auto why = Dns1035(Lower(list_kind)); !why.empty())
       e.Invalid(Child(path, "listKind"), api::GoQuote(list_kind), "may have mixed case, but should otherwise match: " + why);
   }
-  auto short_names = Strings(names, "shortNames");
+  auto short_names = StringsAt(names, "shortNames");
   for (size_t i = 0; i < short_names.size(); ++i) {
     if (auto why = Dns1035(short_names[i]); !why.empty())
       e.Invalid(Index(Child(path, "shortNames"), i), api::GoQuote(short_names[i]), why);
   }
   if (!kind.empty() && kind == list_kind) e.Invalid(Child(path, "listKind"), api::GoQuote(list_kind), "kind and listKind may not be the same");
-  auto categories = Strings(names, "categories");
+  auto categories = StringsAt(names, "categories");
   for (size_t i = 0; i < categories.size(); ++i) {
     if (auto why = Dns1035(categories[i]); !why.empty())
       e.Invalid(Index(Child(path, "categories"), i), api::GoQuote(categories[i]), why);
@@ -1402,7 +1377,7 @@ void ValidateNames(const json::object* names, const std::string& path, Errs& e) 
 
 void ValidateConversion(const json::object* conv, const std::string& path, Errs& e) {
   if (conv == nullptr) return;
-  const std::string strategy = Str(conv, "strategy");
+  const std::string strategy = StrAt(conv, "strategy");
   if (strategy.empty()) {
     e.Required(Child(path, "strategy"));
   } else if (strategy != "None" && strategy != "Webhook") {
@@ -1419,16 +1394,16 @@ void ValidateConversion(const json::object* conv, const std::string& path, Errs&
     } else if (Has(cc, "service")) {
       auto* svc = ObjAt(*cc, "service");
       const std::string sp = Child(Child(path, "webhookClientConfig"), "service");
-      if (Str(svc, "name").empty()) e.Required(Child(sp, "name"), "service name is required");
-      if (Str(svc, "namespace").empty()) e.Required(Child(sp, "namespace"), "service namespace is required");
+      if (StrAt(svc, "name").empty()) e.Required(Child(sp, "name"), "service name is required");
+      if (StrAt(svc, "namespace").empty()) e.Required(Child(sp, "namespace"), "service namespace is required");
     } else {
-      const std::string url = Str(cc, "url");
+      const std::string url = StrAt(cc, "url");
       if (url.rfind("https://", 0) != 0) {
         e.Invalid(Child(Child(path, "webhookClientConfig"), "url"), api::GoQuote(url), "'https' is the only allowed URL scheme");
       }
     }
     const std::string rp = Child(path, "conversionReviewVersions");
-    auto versions = Strings(webhook, "conversionReviewVersions");
+    auto versions = StringsAt(webhook, "conversionReviewVersions");
     if (versions.empty()) {
       e.Required(rp);
     } else {
@@ -1457,7 +1432,7 @@ void DefaultCrd(json::object& crd) {
   json::object* spec = ObjAt(crd, "spec");
   if (spec == nullptr) return;
   if (json::object* names = ObjAt(*spec, "names")) {
-    const std::string kind = Str(names, "kind");
+    const std::string kind = StrAt(names, "kind");
     auto* singular = names->if_contains("singular");
     if (singular == nullptr || singular->is_null() || (singular->is_string() && singular->get_string().empty()))
       (*names)["singular"] = Lower(kind);
@@ -1505,7 +1480,7 @@ std::vector<FieldError> ValidateCrd(const json::object& crd, const json::object*
   static const json::object kEmpty;
   if (spec == nullptr) spec = &kEmpty;
   const json::object* names = ObjAt(*spec, "names");
-  const std::string group = Str(spec, "group"), plural = Str(names, "plural");
+  const std::string group = StrAt(spec, "group"), plural = StrAt(names, "plural");
 
   if (old == nullptr) {
     const std::string name = api::MetaString(crd, "name");
@@ -1520,7 +1495,7 @@ std::vector<FieldError> ValidateCrd(const json::object& crd, const json::object*
   } else if (group.find('.') == std::string::npos) {
     e.Invalid("spec.group", api::GoQuote(group), "should be a domain with at least one dot");
   }
-  const std::string scope = Str(spec, "scope");
+  const std::string scope = StrAt(spec, "scope");
   if (scope.empty()) {
     e.Required("spec.scope");
   } else if (scope != "Cluster" && scope != "Namespaced") {
@@ -1540,8 +1515,8 @@ std::vector<FieldError> ValidateCrd(const json::object& crd, const json::object*
       e.Invalid(vp, Repr((*versions)[i]), "must be an object");
       continue;
     }
-    if (Bool(v, "storage")) ++storage;
-    const std::string name = Str(v, "name");
+    if (BoolAt(v, "storage")) ++storage;
+    const std::string name = StrAt(v, "name");
     if (!seen.insert(name).second) unique = false;
     if (auto why = Dns1035(name); !why.empty()) e.Invalid(Child(vp, "name"), api::GoQuote(name), why);
     auto* schema_wrap = ObjAt(*v, "schema");
@@ -1550,7 +1525,7 @@ std::vector<FieldError> ValidateCrd(const json::object& crd, const json::object*
     // deprecationWarning
     if (auto* dw = v->if_contains("deprecationWarning"); dw && dw->is_string()) {
       const std::string w(dw->get_string());
-      if (!Bool(v, "deprecated")) {
+      if (!BoolAt(v, "deprecated")) {
         e.Invalid(Child(vp, "deprecationWarning"), api::GoQuote(w), "can only be set for deprecated versions");
       } else {
         if (w.size() > 256) e.Invalid(Child(vp, "deprecationWarning"), api::GoQuote(w), "must be <= 256 characters long");
@@ -1570,18 +1545,18 @@ std::vector<FieldError> ValidateCrd(const json::object& crd, const json::object*
   if (storage != 1) e.Invalid("spec.versions", json::serialize(*versions), "must have exactly one version marked as storage version");
 
   if (plural.empty()) e.Required("spec.names.plural");
-  if (Str(names, "singular").empty()) e.Required("spec.names.singular");
-  if (Str(names, "kind").empty()) e.Required("spec.names.kind");
-  if (Str(names, "listKind").empty()) e.Required("spec.names.listKind");
+  if (StrAt(names, "singular").empty()) e.Required("spec.names.singular");
+  if (StrAt(names, "kind").empty()) e.Required("spec.names.kind");
+  if (StrAt(names, "listKind").empty()) e.Required("spec.names.listKind");
   ValidateNames(names, "spec.names", e);
 
   const json::object* conv = ObjAt(*spec, "conversion");
-  const bool preserve_unknown = Bool(spec, "preserveUnknownFields");
-  if (conv && Str(conv, "strategy") != "None" && !Str(conv, "strategy").empty() && preserve_unknown) {
-    e.Invalid("spec.conversion.strategy", api::GoQuote(Str(conv, "strategy")), "must be None if spec.preserveUnknownFields is true");
+  const bool preserve_unknown = BoolAt(spec, "preserveUnknownFields");
+  if (conv && StrAt(conv, "strategy") != "None" && !StrAt(conv, "strategy").empty() && preserve_unknown) {
+    e.Invalid("spec.conversion.strategy", api::GoQuote(StrAt(conv, "strategy")), "must be None if spec.preserveUnknownFields is true");
   }
   ValidateConversion(conv, "spec.conversion", e);
-  if (preserve_unknown && (old == nullptr || !Bool(ObjAt(*old, "spec"), "preserveUnknownFields"))) {
+  if (preserve_unknown && (old == nullptr || !BoolAt(ObjAt(*old, "spec"), "preserveUnknownFields"))) {
     e.Invalid("spec.preserveUnknownFields", "true",
               "cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead");
   }
@@ -1595,8 +1570,8 @@ std::vector<FieldError> ValidateCrd(const json::object& crd, const json::object*
       for (const auto& vv : *versions) {
         auto* v = vv.if_object();
         if (v == nullptr) continue;
-        const std::string name = Str(v, "name");
-        if (Bool(v, "storage") && !remaining.count(name) &&
+        const std::string name = StrAt(v, "name");
+        if (BoolAt(v, "storage") && !remaining.count(name) &&
             std::find(sv.begin(), sv.end(), name) == sv.end()) {
           e.Invalid("status.storedVersions", json::serialize(*stored), "must have the storage version " + name);
         }
@@ -1617,11 +1592,11 @@ std::vector<FieldError> ValidateCrd(const json::object& crd, const json::object*
     const json::object* old_spec = ObjAt(*old, "spec");
     const json::object* old_names = old_spec ? ObjAt(*old_spec, "names") : nullptr;
     if (IsEstablished(*old)) {
-      if (scope != Str(old_spec, "scope")) e.Immutable("spec.scope", json::value(scope));
-      if (Str(names, "kind") != Str(old_names, "kind")) e.Immutable("spec.names.kind", json::value(Str(names, "kind")));
+      if (scope != StrAt(old_spec, "scope")) e.Immutable("spec.scope", json::value(scope));
+      if (StrAt(names, "kind") != StrAt(old_names, "kind")) e.Immutable("spec.names.kind", json::value(StrAt(names, "kind")));
     }
-    if (group != Str(old_spec, "group")) e.Immutable("spec.group", json::value(group));
-    if (plural != Str(old_names, "plural")) e.Immutable("spec.names.plural", json::value(plural));
+    if (group != StrAt(old_spec, "group")) e.Immutable("spec.group", json::value(group));
+    if (plural != StrAt(old_names, "plural")) e.Immutable("spec.names.plural", json::value(plural));
   }
   return std::move(e.list);
 }
@@ -1630,7 +1605,7 @@ std::string StorageVersion(const json::object& crd) {
   if (auto* vs = Versions(crd)) {
     for (const auto& v : *vs) {
       auto* o = v.if_object();
-      if (o && Bool(o, "storage")) return Str(o, "name");
+      if (o && BoolAt(o, "storage")) return StrAt(o, "name");
     }
   }
   return "";
@@ -1647,7 +1622,7 @@ std::optional<CrdScale> CrdScaleFor(const json::object& crd, const std::string& 
   auto* subs = v ? ObjAt(*v, "subresources") : nullptr;
   auto* scale = subs ? ObjAt(*subs, "scale") : nullptr;
   if (scale == nullptr) return std::nullopt;
-  return CrdScale{Str(scale, "specReplicasPath"), Str(scale, "statusReplicasPath"), Str(scale, "labelSelectorPath")};
+  return CrdScale{StrAt(scale, "specReplicasPath"), StrAt(scale, "statusReplicasPath"), StrAt(scale, "labelSelectorPath")};
 }
 
 const json::object* CrdSchemaFor(const json::object& crd, const std::string& version) {
@@ -1667,17 +1642,17 @@ Result<std::vector<ResourceInfo>> ResourceFromCrd(const json::object& crd) {
   std::vector<ResourceInfo> out;
   for (const auto& vv : *ArrAt(*spec, "versions")) {
     const json::object* v = vv.if_object();
-    if (!Bool(v, "served")) continue;
+    if (!BoolAt(v, "served")) continue;
     ResourceInfo r;
-    r.group = Str(spec, "group");
-    r.version = Str(v, "name");
-    r.kind = Str(names, "kind");
-    r.plural = Str(names, "plural");
-    r.singular = Str(names, "singular");
+    r.group = StrAt(spec, "group");
+    r.version = StrAt(v, "name");
+    r.kind = StrAt(names, "kind");
+    r.plural = StrAt(names, "plural");
+    r.singular = StrAt(names, "singular");
     if (r.singular.empty()) r.singular = Lower(r.kind);
-    r.namespaced = Str(spec, "scope") == "Namespaced";
-    r.short_names = Strings(names, "shortNames");
-    r.categories = Strings(names, "categories");
+    r.namespaced = StrAt(spec, "scope") == "Namespaced";
+    r.short_names = StringsAt(names, "shortNames");
+    r.categories = StringsAt(names, "categories");
     if (auto* subs = ObjAt(*v, "subresources")) {
       if (Has(subs, "status")) r.subresources.push_back("status");
       if (Has(subs, "scale")) r.subresources.push_back("scale");
@@ -1707,8 +1682,8 @@ void SetCrdEstablished(json::object& crd, const std::string& now_rfc3339) {
   auto set = [&](const char* type, const char* reason, const char* message) {
     for (auto& x : conds) {
       auto* o = x.if_object();
-      if (o && Str(o, "type") == type) {
-        if (Str(o, "status") != "True") (*o)["lastTransitionTime"] = now_rfc3339;
+      if (o && StrAt(o, "type") == type) {
+        if (StrAt(o, "status") != "True") (*o)["lastTransitionTime"] = now_rfc3339;
         (*o)["status"] = "True";
         (*o)["reason"] = reason;
         (*o)["message"] = message;
@@ -1999,13 +1974,13 @@ json::array TableColumnsFor(const json::object& crd, const std::string& version)
   for (const auto& c : ColumnsOf(crd, version)) {
     auto* co = c.if_object();
     if (co == nullptr) continue;
-    const std::string jp = Str(co, "jsonPath");
-    std::string desc = Str(co, "description");
+    const std::string jp = StrAt(co, "jsonPath");
+    std::string desc = StrAt(co, "description");
     if (desc.empty()) desc = "Custom resource definition column (in JSONPath format): " + jp;
     int64_t priority = IntOf(co->if_contains("priority")).value_or(0);
-    out.push_back(json::object{{"name", Str(co, "name")},
-                               {"type", Str(co, "type")},
-                               {"format", Str(co, "format")},
+    out.push_back(json::object{{"name", StrAt(co, "name")},
+                               {"type", StrAt(co, "type")},
+                               {"format", StrAt(co, "format")},
                                {"description", desc},
                                {"priority", priority}});
   }
@@ -2020,8 +1995,8 @@ json::array TableCellsForAt(const json::object& crd, const std::string& version,
   for (const auto& c : ColumnsOf(crd, version)) {
     auto* co = c.if_object();
     if (co == nullptr) continue;
-    auto v = EvalJsonPath(whole, Str(co, "jsonPath"));
-    cells.push_back(v ? Cell(Str(co, "type"), *v, now_unix) : json::value(nullptr));
+    auto v = EvalJsonPath(whole, StrAt(co, "jsonPath"));
+    cells.push_back(v ? Cell(StrAt(co, "type"), *v, now_unix) : json::value(nullptr));
   }
   return cells;
 }

@@ -6,39 +6,17 @@
 #include <boost/json/serialize.hpp>
 #include <thread>
 
-#include "datastore/sqlite/sqlite_store.h"
 #include "lib/api/meta.h"
 #include "server/registry/registry.h"
-#include "tests/testutil/temp_dir.h"
+#include "server/registry/testing.h"
 
 namespace k1s::registry {
 namespace {
 
 json::object Obj(const std::string& text) { return boost::json::parse(text).as_object(); }
 
-class QuotaAdmissionTest : public ::testing::Test {
+class QuotaAdmissionTest : public RegistryFixture {
  protected:
-  void SetUp() override {
-    datastore::SqliteOptions o;
-    o.path = dir_.File("state.db");
-    o.synchronous_full = false;
-    auto s = datastore::SqliteStore::Open(o);
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-    auto r = Registry::Open(*store_, BuiltinResources(), {});
-    ASSERT_TRUE(r.ok()) << r.error().message;
-    reg_ = std::move(*r);
-    ASSERT_TRUE(reg_->EnsureSystemObjects().ok());
-  }
-  void TearDown() override {
-    reg_.reset();
-    store_->Close();
-  }
-  const ResourceInfo& R(const char* group, const char* plural) {
-    for (const auto& r : *reg_->Resources())
-      if (r.group == group && r.plural == plural) return *reg_->Find(r.group, r.version, r.plural);
-    abort();
-  }
   // A quota as the controller leaves it: status.hard = spec.hard, status.used as given.
   void MakeQuota(const std::string& name, const std::string& hard, const std::string& used) {
     auto q = reg_->Create(R("", "resourcequotas"), "default",
@@ -60,9 +38,6 @@ class QuotaAdmissionTest : public ::testing::Test {
                             R"("},"spec":{"containers":[{"name":"c","image":"nginx","resources":)" + resources + "}]}}"),
                         {});
   }
-  testutil::TempDir dir_;
-  std::unique_ptr<datastore::SqliteStore> store_;
-  std::unique_ptr<Registry> reg_;
 };
 
 TEST_F(QuotaAdmissionTest, CreatesChargeTheQuotaUntilItIsFull) {

@@ -4,28 +4,14 @@
 
 #include <thread>
 
-#include "datastore/sqlite/sqlite_store.h"
-#include "tests/testutil/temp_dir.h"
+#include "server/registry/testing.h"
 
 namespace k1s::registry {
 namespace {
 
 using namespace std::chrono_literals;
 
-class WatchCacheTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    datastore::SqliteOptions o;
-    o.path = dir_.File("state.db");
-    o.synchronous_full = false;
-    auto s = datastore::SqliteStore::Open(o);
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-  }
-  void TearDown() override { store_->Close(); }
-  testutil::TempDir dir_;
-  std::unique_ptr<datastore::SqliteStore> store_;
-};
+class WatchCacheTest : public StoreFixture {};
 
 TEST_F(WatchCacheTest, StartsWithWhatIsStoredAndFollowsWrites) {
   ASSERT_TRUE(store_->Create("/registry/configmaps/a/x", "1").ok());

@@ -48,16 +48,6 @@ std::map<std::string, std::string> ConditionStatuses(const json::object& node) {
   return out;
 }
 
-// What an Event needs of the pod it is about.
-json::object Regarding(const json::object& pod) {
-  return json::object{{"apiVersion", "v1"},
-                      {"kind", "Pod"},
-                      {"metadata", json::object{{"name", api::MetaString(pod, "name")},
-                                                {"namespace", api::MetaString(pod, "namespace")},
-                                                {"uid", api::MetaString(pod, "uid")},
-                                                {"resourceVersion", api::MetaString(pod, "resourceVersion")}}}};
-}
-
 }  // namespace
 
 // ---- SchedulingQueue ----------------------------------------------------------------------------------
@@ -617,7 +607,8 @@ void Scheduler::ScheduleOne(const std::string& key) {
       if (r.ok()) {
         ++st.scheduled;
         K1S_LOG(kDebug, kLog) << "bound " << key << " to " << node;
-        events_.Event(Regarding(*pod), "Normal", "Scheduled", "Successfully assigned " + key + " to " + node);
+        events_.Event(client::Regarding(*pod, client::kPods), "Normal", "Scheduled",
+                      "Successfully assigned " + key + " to " + node);
         st.queue.Done(key);
         return;
       }
@@ -632,7 +623,7 @@ void Scheduler::ScheduleOne(const std::string& key) {
       }
       std::string msg = "Binding rejected: " + r.error().message;
       K1S_LOG(kWarn, kLog) << "cannot bind " << key << " to " << node << ": " << r.error().message;
-      events_.Event(Regarding(*pod), "Warning", "FailedScheduling", msg);
+      events_.Event(client::Regarding(*pod, client::kPods), "Warning", "FailedScheduling", msg);
       st.queue.Requeue(key);
       st.queue.MoveAllToActive();  // what it held on the node is free again
     });
@@ -673,7 +664,7 @@ void Scheduler::ReportFailure(ObjectPtr pod, std::string reason, std::string mes
           K1S_LOG(kWarn, kLog) << "cannot mark victim " << v->Key() << ": " << r.error().message;
         }
       }
-      events_.Event(Regarding(v->pod), "Normal", "Preempted",
+      events_.Event(client::Regarding(v->pod, client::kPods), "Normal", "Preempted",
                     "Preempted by pod " + api::MetaString(*pod, "uid") + " on node " + nominated);
       client::DeleteOptions del;
       const json::value* grace = Field(Obj(v->pod, "spec"), "terminationGracePeriodSeconds");
@@ -691,7 +682,7 @@ void Scheduler::ReportFailure(ObjectPtr pod, std::string reason, std::string mes
         K1S_LOG(kWarn, kLog) << "cannot update status of " << ns << "/" << name << ": " << r.error().message;
       }
     }
-    events_.Event(Regarding(*pod), "Warning", "FailedScheduling", message);
+    events_.Event(client::Regarding(*pod, client::kPods), "Warning", "FailedScheduling", message);
   });
 }
 

@@ -28,7 +28,7 @@ CronJobController::~CronJobController() { Stop(); }
 
 void CronJobController::EnqueueJobOwner(const client::ObjectPtr& job) {
   std::string owner = ControllerNameOf(*job, "CronJob");
-  if (!owner.empty()) queue_.Add(client::MakeKey(Meta(*job, "namespace"), owner));
+  if (!owner.empty()) queue_.Add(client::MakeKey(MetaString(*job, "namespace"), owner));
 }
 
 void CronJobController::Start(int workers) {
@@ -50,19 +50,19 @@ Status CronJobController::Reconcile(const std::string& key) {
   auto [ns, name] = client::SplitKey(key);
   client::ObjectPtr cj = cronjobs_.Get(key);
   if (!cj) return OkStatus();
-  const json::object* spec = Child(*cj, "spec");
-  auto schedule = cronjob::Schedule::Parse(spec ? StrOf(*spec, "schedule") : "");
+  const json::object* spec = ObjAt(*cj, "spec");
+  auto schedule = cronjob::Schedule::Parse(spec ? StrAt(*spec, "schedule") : "");
   if (!schedule.ok()) {
     ctx_.events.Event(*cj, "Warning", "UnparseableSchedule", "unparseable schedule: " + schedule.error().message);
     return OkStatus();  // nothing to retry until the spec changes
   }
-  auto tz = cronjob::TimeZone::Load(spec ? StrOf(*spec, "timeZone") : "", zoneinfo_dir_);
+  auto tz = cronjob::TimeZone::Load(spec ? StrAt(*spec, "timeZone") : "", zoneinfo_dir_);
   if (!tz.ok()) {
     ctx_.events.Event(*cj, "Warning", "UnknownTimeZone", tz.error().message);
     return OkStatus();
   }
   const TimePoint now = clock_.Now();
-  PodList jobs = jobs_.ByIndex(kControllerUidIndex, Meta(*cj, "uid"));
+  PodList jobs = jobs_.ByIndex(kControllerUidIndex, MetaString(*cj, "uid"));
   cronjob::CronPlan plan = cronjob::PlanCronJob(*cj, jobs, *schedule, *tz, now);
 
   client::DeleteOptions background;
@@ -89,15 +89,15 @@ Status CronJobController::Reconcile(const std::string& key) {
       if (!active.is_array()) active = json::array();
       active.get_array().push_back(json::object{{"apiVersion", "batch/v1"},
                                                 {"kind", "Job"},
-                                                {"name", Meta(*created, "name")},
+                                                {"name", MetaString(*created, "name")},
                                                 {"namespace", ns},
-                                                {"uid", Meta(*created, "uid")},
-                                                {"resourceVersion", Meta(*created, "resourceVersion")}});
-      ctx_.events.Event(*cj, "Normal", "SuccessfulCreate", "Created job " + Meta(*created, "name"));
-      K1S_LOG(kInfo, kLog) << "created job " << ns << "/" << Meta(*created, "name");
+                                                {"uid", MetaString(*created, "uid")},
+                                                {"resourceVersion", MetaString(*created, "resourceVersion")}});
+      ctx_.events.Event(*cj, "Normal", "SuccessfulCreate", "Created job " + MetaString(*created, "name"));
+      K1S_LOG(kInfo, kLog) << "created job " << ns << "/" << MetaString(*created, "name");
     }
   }
-  const json::object* old_status = Child(*cj, "status");
+  const json::object* old_status = ObjAt(*cj, "status");
   if (!old_status || *old_status != plan.status) {
     json::object updated = *cj;
     updated["status"] = plan.status;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "lib/base/clock.h"
 #include "lib/base/strings.h"
 
 namespace k1s::controllers::cronjob {
@@ -201,21 +202,21 @@ std::optional<TimePoint> Schedule::Next(TimePoint after, const TimeZone& tz) con
 }
 
 std::string JobName(const json::object& cj, TimePoint scheduled) {
-  return Meta(cj, "name") + "-" + std::to_string(ToSeconds(scheduled) / 60);
+  return MetaString(cj, "name") + "-" + std::to_string(ToSeconds(scheduled) / 60);
 }
 
 json::object NewJob(const json::object& cj, TimePoint scheduled) {
-  const json::object* spec = Child(cj, "spec");
-  const json::object* jt = spec ? Child(*spec, "jobTemplate") : nullptr;
-  const json::object* jmeta = jt ? Child(*jt, "metadata") : nullptr;
-  json::object meta{{"name", JobName(cj, scheduled)}, {"namespace", Meta(cj, "namespace")}};
+  const json::object* spec = ObjAt(cj, "spec");
+  const json::object* jt = spec ? ObjAt(*spec, "jobTemplate") : nullptr;
+  const json::object* jmeta = jt ? ObjAt(*jt, "metadata") : nullptr;
+  json::object meta{{"name", JobName(cj, scheduled)}, {"namespace", MetaString(cj, "namespace")}};
   if (jmeta)
-    if (const json::object* l = Child(*jmeta, "labels")) meta["labels"] = *l;
-  json::object annotations = jmeta && Child(*jmeta, "annotations") ? *Child(*jmeta, "annotations") : json::object();
+    if (const json::object* l = ObjAt(*jmeta, "labels")) meta["labels"] = *l;
+  json::object annotations = jmeta && ObjAt(*jmeta, "annotations") ? *ObjAt(*jmeta, "annotations") : json::object();
   annotations[kScheduledTimestampAnnotation] = TimeString(scheduled);
   meta["annotations"] = std::move(annotations);
   meta["ownerReferences"] = json::array{ControllerRef(cj, "batch/v1", "CronJob")};
-  json::object job_spec = jt && Child(*jt, "spec") ? *Child(*jt, "spec") : json::object();
+  json::object job_spec = jt && ObjAt(*jt, "spec") ? *ObjAt(*jt, "spec") : json::object();
   return json::object{{"apiVersion", "batch/v1"}, {"kind", "Job"}, {"metadata", std::move(meta)},
                       {"spec", std::move(job_spec)}};
 }
@@ -224,19 +225,19 @@ namespace {
 
 json::object JobRef(const json::object& j) {
   return json::object{{"apiVersion", "batch/v1"},          {"kind", "Job"},
-                      {"name", Meta(j, "name")},           {"namespace", Meta(j, "namespace")},
-                      {"uid", Meta(j, "uid")},             {"resourceVersion", Meta(j, "resourceVersion")}};
+                      {"name", MetaString(j, "name")},           {"namespace", MetaString(j, "namespace")},
+                      {"uid", MetaString(j, "uid")},             {"resourceVersion", MetaString(j, "resourceVersion")}};
 }
 
 bool JobSucceeded(const json::object& j) {
   const json::object* c = FindCondition(j, "Complete");
-  return c && StrOf(*c, "status") == "True";
+  return c && StrAt(*c, "status") == "True";
 }
 
 std::string StartOf(const json::object& j) {
-  const json::object* s = Child(j, "status");
-  std::string t = s ? StrOf(*s, "startTime") : "";
-  return t.empty() ? Meta(j, "creationTimestamp") : t;
+  const json::object* s = ObjAt(j, "status");
+  std::string t = s ? StrAt(*s, "startTime") : "";
+  return t.empty() ? MetaString(j, "creationTimestamp") : t;
 }
 
 }  // namespace
@@ -244,19 +245,19 @@ std::string StartOf(const json::object& j) {
 CronPlan PlanCronJob(const json::object& cj, const PodList& jobs, const Schedule& schedule, const TimeZone& tz,
                      TimePoint now) {
   CronPlan plan;
-  const json::object& spec = Child(cj, "spec") ? *Child(cj, "spec") : kEmpty;
-  plan.status = Child(cj, "status") ? *Child(cj, "status") : json::object();
+  const json::object& spec = ObjAt(cj, "spec") ? *ObjAt(cj, "spec") : kEmpty;
+  plan.status = ObjAt(cj, "status") ? *ObjAt(cj, "status") : json::object();
   json::object& st = plan.status;
 
   // Active jobs, last success, history.
   json::array active;
   std::vector<std::shared_ptr<const json::object>> succeeded, failed;
-  std::optional<TimePoint> last_success = ParseTime(StrOf(st, "lastSuccessfulTime"));
+  std::optional<TimePoint> last_success = ParseTime(StrAt(st, "lastSuccessfulTime"));
   std::set<std::string> names;
   for (const auto& j : jobs) {
-    names.insert(Meta(*j, "name"));
+    names.insert(MetaString(*j, "name"));
     if (!job::IsFinished(*j)) {
-      if (Meta(*j, "deletionTimestamp").empty()) active.push_back(JobRef(*j));
+      if (MetaString(*j, "deletionTimestamp").empty()) active.push_back(JobRef(*j));
       continue;
     }
     if (JobSucceeded(*j)) {
@@ -270,24 +271,24 @@ CronPlan PlanCronJob(const json::object& cj, const PodList& jobs, const Schedule
   auto prune = [&](std::vector<std::shared_ptr<const json::object>> v, int64_t limit) {
     std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return StartOf(*a) < StartOf(*b); });
     for (size_t i = 0; static_cast<int64_t>(v.size() - i) > limit; ++i)
-      if (Meta(*v[i], "deletionTimestamp").empty()) plan.delete_history.push_back(Meta(*v[i], "name"));
+      if (MetaString(*v[i], "deletionTimestamp").empty()) plan.delete_history.push_back(MetaString(*v[i], "name"));
   };
-  prune(succeeded, IntOf(spec, "successfulJobsHistoryLimit").value_or(3));
-  prune(failed, IntOf(spec, "failedJobsHistoryLimit").value_or(1));
+  prune(succeeded, IntAt(spec, "successfulJobsHistoryLimit").value_or(3));
+  prune(failed, IntAt(spec, "failedJobsHistoryLimit").value_or(1));
 
   auto finish = [&]() -> CronPlan& {
     if (active.empty()) st.erase("active");
     else st["active"] = active;
     return plan;
   };
-  if (!Meta(cj, "deletionTimestamp").empty() || BoolOf(spec, "suspend")) return finish();
+  if (!MetaString(cj, "deletionTimestamp").empty() || BoolAt(spec, "suspend")) return finish();
 
   // The most recent unmet scheduled time.
-  std::optional<TimePoint> earliest = ParseTime(StrOf(st, "lastScheduleTime"));
-  if (!earliest) earliest = ParseTime(Meta(cj, "creationTimestamp"));
+  std::optional<TimePoint> earliest = ParseTime(StrAt(st, "lastScheduleTime"));
+  if (!earliest) earliest = ParseTime(MetaString(cj, "creationTimestamp"));
   if (!earliest) earliest = now;
-  const std::optional<int64_t> sds = IntOf(spec, "startingDeadlineSeconds");
-  if (sds && now - seconds(*sds) > *earliest) earliest = now - seconds(*sds);
+  const std::optional<int64_t> sds = IntAt(spec, "startingDeadlineSeconds");
+  if (sds && now - ClampedSeconds(*sds) > *earliest) earliest = now - ClampedSeconds(*sds);
   std::optional<TimePoint> latest;
   int missed = 0;
   for (auto t = schedule.Next(*earliest, tz); t && *t <= now; t = schedule.Next(*t, tz)) {
@@ -309,18 +310,18 @@ CronPlan PlanCronJob(const json::object& cj, const PodList& jobs, const Schedule
     st["lastScheduleTime"] = TimeString(*latest);
     return finish();
   }
-  if (sds && *latest + seconds(*sds) < now) {
+  if (sds && *latest + ClampedSeconds(*sds) < now) {
     plan.events.push_back({"Warning", "MissSchedule", "Missed scheduled time to start a job: " + TimeString(*latest)});
     return finish();
   }
-  std::string policy = StrOf(spec, "concurrencyPolicy");
+  std::string policy = StrAt(spec, "concurrencyPolicy");
   if (policy == "Forbid" && !active.empty()) {
     plan.events.push_back({"Normal", "JobAlreadyActive",
                            "Not starting job because prior execution is running and concurrency policy is Forbid"});
     return finish();
   }
   if (policy == "Replace") {
-    for (const auto& a : active) plan.delete_active.push_back(StrOf(a.get_object(), "name"));
+    for (const auto& a : active) plan.delete_active.push_back(StrAt(a.get_object(), "name"));
     active.clear();
   }
   plan.create_for = latest;

@@ -93,7 +93,7 @@ TEST(CronPlanTest, CreatesTheJobForTheLatestDueTimeAndRequeuesForTheNext) {
   ASSERT_TRUE(plan.requeue_after);
   EXPECT_EQ(*plan.requeue_after, 4min);
   json::object job = cronjob::NewJob(MakeCronJob(), *plan.create_for);
-  EXPECT_EQ(Meta(job, "name"), "tick-" + std::to_string(std::chrono::duration_cast<std::chrono::minutes>(
+  EXPECT_EQ(MetaString(job, "name"), "tick-" + std::to_string(std::chrono::duration_cast<std::chrono::minutes>(
                                                            plan.create_for->time_since_epoch()).count()));
   EXPECT_EQ(job.at("metadata").at("labels").at("team").as_string(), "a");
   EXPECT_EQ(job.at("metadata").at("ownerReferences").at(0).at("kind").as_string(), "CronJob");
@@ -165,7 +165,7 @@ TEST(CronJobControllerTest, CreatesOneJobPerDueTime) {
   ASSERT_TRUE(created.ok());
   // The fake stamps creationTimestamp with the real time: run the test clock from there.
   clock.now_s_ = std::chrono::duration_cast<std::chrono::seconds>(
-                     ParseTime(Meta(*created, "creationTimestamp"))->time_since_epoch()).count() + 600;
+                     ParseTime(MetaString(*created, "creationTimestamp"))->time_since_epoch()).count() + 600;
   auto wait_cache = [&] {
     int64_t rv = fake.Revision();
     for (int i = 0; i < 300; ++i) {
@@ -182,10 +182,10 @@ TEST(CronJobControllerTest, CreatesOneJobPerDueTime) {
   ASSERT_TRUE(ctl.Reconcile("default/tick").ok());  // the same due time: no second job
   auto jobs = fake.List(client::kJobs, "default");
   ASSERT_EQ(jobs->items.size(), 1u);
-  EXPECT_TRUE(StartsWith(Meta(jobs->items[0], "name"), "tick-"));
+  EXPECT_TRUE(StartsWith(MetaString(jobs->items[0], "name"), "tick-"));
   json::object cj = *fake.Get(client::kCronJobs, "default", "tick");
   EXPECT_EQ(cj.at("status").at("active").as_array().size(), 1u);
-  EXPECT_FALSE(StrOf(cj.at("status").as_object(), "lastScheduleTime").empty());
+  EXPECT_FALSE(StrAt(cj.at("status").as_object(), "lastScheduleTime").empty());
 }
 
 }  // namespace

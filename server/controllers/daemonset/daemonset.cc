@@ -12,10 +12,10 @@ constexpr const char* kLog = "daemonset-controller";
 // Node changes that can change where daemon pods belong.
 bool NodeChanged(const json::object& a, const json::object& b) {
   auto spec = [](const json::object& n) {
-    const json::object* s = Child(n, "spec");
+    const json::object* s = ObjAt(n, "spec");
     return s ? json::serialize(*s) : std::string();
   };
-  return LabelsOf(a) != LabelsOf(b) || spec(a) != spec(b);
+  return Labels(a) != Labels(b) || spec(a) != spec(b);
 }
 }  // namespace
 
@@ -50,7 +50,7 @@ void DaemonSetController::EnqueueAll() {
 
 void DaemonSetController::EnqueuePodOwner(const client::ObjectPtr& pod) {
   std::string owner = ControllerNameOf(*pod, "DaemonSet");
-  if (!owner.empty()) queue_.Add(client::MakeKey(Meta(*pod, "namespace"), owner));
+  if (!owner.empty()) queue_.Add(client::MakeKey(MetaString(*pod, "namespace"), owner));
 }
 
 void DaemonSetController::Start(int workers) {
@@ -70,39 +70,39 @@ void DaemonSetController::Stop() {
 }
 
 Result<std::string> DaemonSetController::SyncRevisions(const json::object& ds, const PodList& pods) {
-  const std::string ns = Meta(ds, "namespace");
+  const std::string ns = MetaString(ds, "namespace");
   const std::string hash = daemonset::TemplateHash(ds);
-  const std::string name = Meta(ds, "name") + "-" + hash;
-  auto owned = revisions_.ByIndex(kControllerUidIndex, Meta(ds, "uid"));
+  const std::string name = MetaString(ds, "name") + "-" + hash;
+  auto owned = revisions_.ByIndex(kControllerUidIndex, MetaString(ds, "uid"));
   int64_t max_revision = 0;
   client::ObjectPtr mine;
   for (const auto& r : owned) {
-    max_revision = std::max(max_revision, IntOf(*r, "revision").value_or(0));
-    if (Meta(*r, "name") == name) mine = r;
+    max_revision = std::max(max_revision, IntAt(*r, "revision").value_or(0));
+    if (MetaString(*r, "name") == name) mine = r;
   }
   if (!mine) {
     auto created = ctx_.client.Create(client::kControllerRevisions, ns,
                                       daemonset::NewControllerRevision(ds, hash, max_revision + 1));
     if (!created.ok() && !client::IsAlreadyExists(created.error())) return Fail(created.error());
-  } else if (IntOf(*mine, "revision").value_or(0) < max_revision) {
+  } else if (IntAt(*mine, "revision").value_or(0) < max_revision) {
     json::object bumped = *mine;  // a rollback to an older template makes it the newest revision
     bumped["revision"] = max_revision + 1;
-    auto r = ctx_.client.Update(client::kControllerRevisions, ns, Meta(*mine, "name"), std::move(bumped));
+    auto r = ctx_.client.Update(client::kControllerRevisions, ns, MetaString(*mine, "name"), std::move(bumped));
     if (!r.ok()) return Fail(r.error());
   }
   // History beyond revisionHistoryLimit that no pod uses.
-  const json::object* spec = Child(ds, "spec");
-  int64_t limit = spec ? IntOf(*spec, "revisionHistoryLimit").value_or(10) : 10;
+  const json::object* spec = ObjAt(ds, "spec");
+  int64_t limit = spec ? IntAt(*spec, "revisionHistoryLimit").value_or(10) : 10;
   std::set<std::string> in_use{hash};
-  for (const auto& p : pods) in_use.insert(LabelsOf(*p)[daemonset::kRevisionHashLabel]);
+  for (const auto& p : pods) in_use.insert(Labels(*p)[daemonset::kRevisionHashLabel]);
   std::vector<client::ObjectPtr> old;
   for (const auto& r : owned)
-    if (!in_use.count(LabelsOf(*r)[daemonset::kRevisionHashLabel]) && Meta(*r, "name") != name) old.push_back(r);
+    if (!in_use.count(Labels(*r)[daemonset::kRevisionHashLabel]) && MetaString(*r, "name") != name) old.push_back(r);
   std::sort(old.begin(), old.end(), [](const auto& a, const auto& b) {
-    return IntOf(*a, "revision").value_or(0) < IntOf(*b, "revision").value_or(0);
+    return IntAt(*a, "revision").value_or(0) < IntAt(*b, "revision").value_or(0);
   });
   for (size_t i = 0; static_cast<int64_t>(old.size() - i) > limit; ++i) {
-    auto r = ctx_.client.Delete(client::kControllerRevisions, ns, Meta(*old[i], "name"));
+    auto r = ctx_.client.Delete(client::kControllerRevisions, ns, MetaString(*old[i], "name"));
     if (!r.ok() && !client::IsNotFound(r.error())) return Fail(r.error());
   }
   return hash;
@@ -115,9 +115,9 @@ Status DaemonSetController::Reconcile(const std::string& key) {
     expectations_.Forget(key);
     return OkStatus();
   }
-  if (!Meta(*ds, "deletionTimestamp").empty()) return OkStatus();
+  if (!MetaString(*ds, "deletionTimestamp").empty()) return OkStatus();
   const TimePoint now = clock_.Now();
-  PodList pods = pods_.ByIndex(kControllerUidIndex, Meta(*ds, "uid"));
+  PodList pods = pods_.ByIndex(kControllerUidIndex, MetaString(*ds, "uid"));
   K1S_ASSIGN_OR_RETURN(std::string hash, SyncRevisions(*ds, pods));
 
   if (!expectations_.Satisfied(key, pods_, now)) return OkStatus();  // pod events requeue
@@ -140,10 +140,10 @@ Status DaemonSetController::Reconcile(const std::string& key) {
       return Fail(created.error());
     }
     expectations_.ExpectCreate(key, client::KeyOf(*created), now);
-    ctx_.events.Event(*ds, "Normal", "SuccessfulCreate", "Created pod: " + Meta(*created, "name"));
+    ctx_.events.Event(*ds, "Normal", "SuccessfulCreate", "Created pod: " + MetaString(*created, "name"));
   }
 
-  const json::object* old_status = Child(*ds, "status");
+  const json::object* old_status = ObjAt(*ds, "status");
   if (!old_status || *old_status != plan.status) {
     json::object updated = *ds;
     updated["status"] = plan.status;

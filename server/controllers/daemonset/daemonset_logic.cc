@@ -3,28 +3,31 @@
 #include <algorithm>
 #include <cmath>
 
+#include "lib/base/clock.h"
+#include "lib/base/strings.h"
+
 namespace k1s::controllers::daemonset {
 
 namespace {
 
 const json::object kEmpty;
 
-const json::object& Spec(const json::object& o) { return Child(o, "spec") ? *Child(o, "spec") : kEmpty; }
+const json::object& Spec(const json::object& o) { return ObjAt(o, "spec") ? *ObjAt(o, "spec") : kEmpty; }
 const json::object& TemplateSpec(const json::object& ds) {
-  const json::object* t = Child(Spec(ds), "template");
-  return t && Child(*t, "spec") ? *Child(*t, "spec") : kEmpty;
+  const json::object* t = ObjAt(Spec(ds), "template");
+  return t && ObjAt(*t, "spec") ? *ObjAt(*t, "spec") : kEmpty;
 }
 
 std::vector<std::string> Strings(const json::object& o, std::string_view key) {
   std::vector<std::string> out;
-  if (const json::array* a = ChildArray(o, key))
+  if (const json::array* a = ArrAt(o, key))
     for (const auto& v : *a)
       if (v.is_string()) out.emplace_back(v.get_string());
   return out;
 }
 
 bool RequirementMatches(const json::object& req, const std::map<std::string, std::string>& values) {
-  std::string key = StrOf(req, "key"), op = StrOf(req, "operator");
+  std::string key = StrAt(req, "key"), op = StrAt(req, "operator");
   auto vs = Strings(req, "values");
   auto it = values.find(key);
   bool has = it != values.end();
@@ -46,14 +49,14 @@ bool RequirementMatches(const json::object& req, const std::map<std::string, std
 }
 
 bool TermMatches(const json::object& term, const json::object& node) {
-  const json::array* exprs = ChildArray(term, "matchExpressions");
-  const json::array* fields = ChildArray(term, "matchFields");
+  const json::array* exprs = ArrAt(term, "matchExpressions");
+  const json::array* fields = ArrAt(term, "matchFields");
   if ((!exprs || exprs->empty()) && (!fields || fields->empty())) return false;  // an empty term matches nothing
-  auto labels = LabelsOf(node);
+  auto labels = Labels(node);
   if (exprs)
     for (const auto& e : *exprs)
       if (!e.is_object() || !RequirementMatches(e.get_object(), labels)) return false;
-  std::map<std::string, std::string> node_fields{{"metadata.name", Meta(node, "name")}};
+  std::map<std::string, std::string> node_fields{{"metadata.name", MetaString(node, "name")}};
   if (fields)
     for (const auto& f : *fields)
       if (!f.is_object() || !RequirementMatches(f.get_object(), node_fields)) return false;
@@ -67,15 +70,15 @@ json::object Toleration(const char* key, const char* effect) {
 }  // namespace
 
 bool Tolerates(const json::array& tolerations, const json::object& taint) {
-  std::string key = StrOf(taint, "key"), value = StrOf(taint, "value"), effect = StrOf(taint, "effect");
+  std::string key = StrAt(taint, "key"), value = StrAt(taint, "value"), effect = StrAt(taint, "effect");
   for (const auto& tv : tolerations) {
     if (!tv.is_object()) continue;
     const json::object& t = tv.get_object();
-    std::string teffect = StrOf(t, "effect"), tkey = StrOf(t, "key"), op = StrOf(t, "operator");
+    std::string teffect = StrAt(t, "effect"), tkey = StrAt(t, "key"), op = StrAt(t, "operator");
     if (!teffect.empty() && teffect != effect) continue;
     if (op == "Exists") {
       if (tkey.empty() || tkey == key) return true;
-    } else if (tkey == key && StrOf(t, "value") == value) {
+    } else if (tkey == key && StrAt(t, "value") == value) {
       return true;
     }
   }
@@ -83,17 +86,17 @@ bool Tolerates(const json::array& tolerations, const json::object& taint) {
 }
 
 bool NodeMatchesPodSpec(const json::object& node, const json::object& pod_spec) {
-  if (const json::object* sel = Child(pod_spec, "nodeSelector")) {
-    auto labels = LabelsOf(node);
+  if (const json::object* sel = ObjAt(pod_spec, "nodeSelector")) {
+    auto labels = Labels(node);
     for (const auto& kv : *sel) {
       auto it = labels.find(std::string(kv.key()));
       if (it == labels.end() || !kv.value().is_string() || it->second != kv.value().get_string()) return false;
     }
   }
-  const json::object* aff = Child(pod_spec, "affinity");
-  const json::object* na = aff ? Child(*aff, "nodeAffinity") : nullptr;
-  const json::object* req = na ? Child(*na, "requiredDuringSchedulingIgnoredDuringExecution") : nullptr;
-  const json::array* terms = req ? ChildArray(*req, "nodeSelectorTerms") : nullptr;
+  const json::object* aff = ObjAt(pod_spec, "affinity");
+  const json::object* na = aff ? ObjAt(*aff, "nodeAffinity") : nullptr;
+  const json::object* req = na ? ObjAt(*na, "requiredDuringSchedulingIgnoredDuringExecution") : nullptr;
+  const json::array* terms = req ? ArrAt(*req, "nodeSelectorTerms") : nullptr;
   if (!terms) return true;
   for (const auto& t : *terms)
     if (t.is_object() && TermMatches(t.get_object(), node)) return true;
@@ -111,12 +114,12 @@ void AddDaemonTolerations(json::object& pod_spec) {
       Toleration("node.kubernetes.io/pid-pressure", "NoSchedule"),
       Toleration("node.kubernetes.io/unschedulable", "NoSchedule"),
   };
-  if (BoolOf(pod_spec, "hostNetwork")) wanted.push_back(Toleration("node.kubernetes.io/network-unavailable", "NoSchedule"));
+  if (BoolAt(pod_spec, "hostNetwork")) wanted.push_back(Toleration("node.kubernetes.io/network-unavailable", "NoSchedule"));
   for (auto& w : wanted) {
     bool present = false;
     for (const auto& t : tv.get_array())
-      if (t.is_object() && StrOf(t.get_object(), "key") == StrOf(w, "key") &&
-          StrOf(t.get_object(), "effect") == StrOf(w, "effect"))
+      if (t.is_object() && StrAt(t.get_object(), "key") == StrAt(w, "key") &&
+          StrAt(t.get_object(), "effect") == StrAt(w, "effect"))
         present = true;
     if (!present) tv.get_array().push_back(std::move(w));
   }
@@ -125,17 +128,17 @@ void AddDaemonTolerations(json::object& pod_spec) {
 NodeFit NodeShouldRunDaemonPod(const json::object& node, const json::object& ds) {
   NodeFit fit;
   json::object pod_spec = TemplateSpec(ds);
-  std::string pinned = StrOf(pod_spec, "nodeName");
-  if (!pinned.empty() && pinned != Meta(node, "name")) return fit;
+  std::string pinned = StrAt(pod_spec, "nodeName");
+  if (!pinned.empty() && pinned != MetaString(node, "name")) return fit;
   if (!NodeMatchesPodSpec(node, pod_spec)) return fit;
   AddDaemonTolerations(pod_spec);
   fit.should_run = fit.should_continue_running = true;
-  const json::array* taints = ChildArray(Spec(node), "taints");
+  const json::array* taints = ArrAt(Spec(node), "taints");
   if (!taints) return fit;
   const json::array& tols = pod_spec.at("tolerations").get_array();
   for (const auto& t : *taints) {
     if (!t.is_object()) continue;
-    std::string effect = StrOf(t.get_object(), "effect");
+    std::string effect = StrAt(t.get_object(), "effect");
     if (effect != "NoSchedule" && effect != "NoExecute") continue;
     if (Tolerates(tols, t.get_object())) continue;
     fit.should_run = false;
@@ -146,19 +149,19 @@ NodeFit NodeShouldRunDaemonPod(const json::object& node, const json::object& ds)
 
 std::string PodNodeName(const json::object& pod) {
   const json::object& spec = Spec(pod);
-  std::string n = StrOf(spec, "nodeName");
+  std::string n = StrAt(spec, "nodeName");
   if (!n.empty()) return n;
-  const json::object* aff = Child(spec, "affinity");
-  const json::object* na = aff ? Child(*aff, "nodeAffinity") : nullptr;
-  const json::object* req = na ? Child(*na, "requiredDuringSchedulingIgnoredDuringExecution") : nullptr;
-  const json::array* terms = req ? ChildArray(*req, "nodeSelectorTerms") : nullptr;
+  const json::object* aff = ObjAt(spec, "affinity");
+  const json::object* na = aff ? ObjAt(*aff, "nodeAffinity") : nullptr;
+  const json::object* req = na ? ObjAt(*na, "requiredDuringSchedulingIgnoredDuringExecution") : nullptr;
+  const json::array* terms = req ? ArrAt(*req, "nodeSelectorTerms") : nullptr;
   if (!terms) return "";
   for (const auto& t : *terms) {
-    const json::array* fields = t.is_object() ? ChildArray(t.get_object(), "matchFields") : nullptr;
+    const json::array* fields = t.is_object() ? ArrAt(t.get_object(), "matchFields") : nullptr;
     if (!fields) continue;
     for (const auto& f : *fields) {
-      if (!f.is_object() || StrOf(f.get_object(), "key") != "metadata.name" ||
-          StrOf(f.get_object(), "operator") != "In")
+      if (!f.is_object() || StrAt(f.get_object(), "key") != "metadata.name" ||
+          StrAt(f.get_object(), "operator") != "In")
         continue;
       auto vs = Strings(f.get_object(), "values");
       if (vs.size() == 1) return vs[0];
@@ -168,23 +171,23 @@ std::string PodNodeName(const json::object& pod) {
 }
 
 std::string TemplateHash(const json::object& ds) {
-  const json::object* t = Child(Spec(ds), "template");
+  const json::object* t = ObjAt(Spec(ds), "template");
   return ShortHash(t ? json::value(*t) : json::value(json::object()));
 }
 
 json::object NewControllerRevision(const json::object& ds, const std::string& hash, int64_t revision) {
-  const json::object* t = Child(Spec(ds), "template");
+  const json::object* t = ObjAt(Spec(ds), "template");
   json::object tmpl = t ? *t : json::object();
   tmpl["$patch"] = "replace";
   json::object labels;
-  if (const json::object* tm = t ? Child(*t, "metadata") : nullptr)
-    if (const json::object* l = Child(*tm, "labels")) labels = *l;
+  if (const json::object* tm = t ? ObjAt(*t, "metadata") : nullptr)
+    if (const json::object* l = ObjAt(*tm, "labels")) labels = *l;
   labels[kRevisionHashLabel] = hash;
   return json::object{
       {"apiVersion", "apps/v1"},
       {"kind", "ControllerRevision"},
-      {"metadata", json::object{{"name", Meta(ds, "name") + "-" + hash},
-                                {"namespace", Meta(ds, "namespace")},
+      {"metadata", json::object{{"name", MetaString(ds, "name") + "-" + hash},
+                                {"namespace", MetaString(ds, "namespace")},
                                 {"labels", std::move(labels)},
                                 {"ownerReferences", json::array{ControllerRef(ds, "apps/v1", "DaemonSet")}}}},
       {"data", json::object{{"spec", json::object{{"template", std::move(tmpl)}}}}},
@@ -192,17 +195,17 @@ json::object NewControllerRevision(const json::object& ds, const std::string& ha
 }
 
 json::object NewDaemonPod(const json::object& ds, const std::string& node_name, const std::string& hash) {
-  const json::object* t = Child(Spec(ds), "template");
-  const json::object* tmeta = t ? Child(*t, "metadata") : nullptr;
+  const json::object* t = ObjAt(Spec(ds), "template");
+  const json::object* tmeta = t ? ObjAt(*t, "metadata") : nullptr;
   json::object meta;
-  meta["generateName"] = Meta(ds, "name") + "-";
-  meta["namespace"] = Meta(ds, "namespace");
-  json::object labels = tmeta && Child(*tmeta, "labels") ? *Child(*tmeta, "labels") : json::object();
+  meta["generateName"] = MetaString(ds, "name") + "-";
+  meta["namespace"] = MetaString(ds, "namespace");
+  json::object labels = tmeta && ObjAt(*tmeta, "labels") ? *ObjAt(*tmeta, "labels") : json::object();
   labels[kRevisionHashLabel] = hash;
-  labels[kTemplateGenerationLabel] = std::to_string(IntOf(Child(ds, "metadata") ? *Child(ds, "metadata") : kEmpty, "generation").value_or(1));
+  labels[kTemplateGenerationLabel] = std::to_string(IntAt(ObjAt(ds, "metadata") ? *ObjAt(ds, "metadata") : kEmpty, "generation").value_or(1));
   meta["labels"] = std::move(labels);
   if (tmeta)
-    if (const json::object* a = Child(*tmeta, "annotations")) meta["annotations"] = *a;
+    if (const json::object* a = ObjAt(*tmeta, "annotations")) meta["annotations"] = *a;
   meta["ownerReferences"] = json::array{ControllerRef(ds, "apps/v1", "DaemonSet")};
 
   json::object spec = TemplateSpec(ds);
@@ -220,8 +223,8 @@ json::object NewDaemonPod(const json::object& ds, const std::string& node_name, 
 }
 
 int64_t MaxUnavailable(const json::object& ds, int64_t desired) {
-  const json::object* strategy = Child(Spec(ds), "updateStrategy");
-  const json::object* ru = strategy ? Child(*strategy, "rollingUpdate") : nullptr;
+  const json::object* strategy = ObjAt(Spec(ds), "updateStrategy");
+  const json::object* ru = strategy ? ObjAt(*strategy, "rollingUpdate") : nullptr;
   int64_t n = 1;
   if (ru) {
     auto it = ru->find("maxUnavailable");
@@ -229,11 +232,13 @@ int64_t MaxUnavailable(const json::object& ds, int64_t desired) {
       if (it->value().is_int64()) n = it->value().get_int64();
       else if (it->value().is_string()) {
         std::string s(it->value().get_string());
+        // Never more than every pod: also keeps the double's cast in range (and unparsable text reads as 0).
         if (!s.empty() && s.back() == '%') {
-          double pct = std::atof(s.substr(0, s.size() - 1).c_str());
+          double pct = std::clamp<double>(
+              static_cast<double>(ParseInt64(std::string_view(s).substr(0, s.size() - 1)).value_or(0)), 0.0, 100.0);
           n = static_cast<int64_t>(std::ceil(pct * static_cast<double>(desired) / 100.0));
         } else {
-          n = std::atoll(s.c_str());
+          n = ParseInt64(s).value_or(0);
         }
       }
     }
@@ -245,9 +250,9 @@ DaemonPlan PlanDaemonSet(const json::object& ds, const std::vector<std::shared_p
                          const PodList& pods, const std::string& hash, TimePoint now) {
   DaemonPlan plan;
   const json::object& spec = Spec(ds);
-  const int64_t min_ready = IntOf(spec, "minReadySeconds").value_or(0);
-  const json::object* strategy = Child(spec, "updateStrategy");
-  const bool rolling = !strategy || StrOf(*strategy, "type") != "OnDelete";
+  const int64_t min_ready = IntAt(spec, "minReadySeconds").value_or(0);
+  const json::object* strategy = ObjAt(spec, "updateStrategy");
+  const bool rolling = !strategy || StrAt(*strategy, "type") != "OnDelete";
 
   std::map<std::string, PodList> by_node;
   for (const auto& p : pods)
@@ -259,11 +264,11 @@ DaemonPlan PlanDaemonSet(const json::object& ds, const std::vector<std::shared_p
   int64_t unavailable = 0;
   std::vector<std::shared_ptr<const json::object>> old_available;  // candidates for the rolling update
   auto del = [&](const json::object& p) {
-    if (deleting.insert(Meta(p, "name")).second) plan.delete_pods.push_back(Meta(p, "name"));
+    if (deleting.insert(MetaString(p, "name")).second) plan.delete_pods.push_back(MetaString(p, "name"));
   };
 
   for (const auto& node : nodes) {
-    std::string name = Meta(*node, "name");
+    std::string name = MetaString(*node, "name");
     node_names.insert(name);
     NodeFit fit = NodeShouldRunDaemonPod(*node, ds);
     PodList here = by_node.count(name) ? by_node[name] : PodList{};
@@ -284,7 +289,7 @@ DaemonPlan PlanDaemonSet(const json::object& ds, const std::vector<std::shared_p
       else live.push_back(p);
     }
     std::stable_sort(live.begin(), live.end(), [](const auto& a, const auto& b) {
-      return Meta(*a, "creationTimestamp") < Meta(*b, "creationTimestamp");
+      return MetaString(*a, "creationTimestamp") < MetaString(*b, "creationTimestamp");
     });
     for (size_t i = 1; i < live.size(); ++i) del(*live[i]);
     if (live.empty()) {
@@ -296,13 +301,13 @@ DaemonPlan PlanDaemonSet(const json::object& ds, const std::vector<std::shared_p
     }
     const json::object& pod = *live[0];
     bool is_ready = IsPodReady(pod), is_available = IsPodAvailable(pod, min_ready, now);
-    bool is_updated = LabelsOf(pod)[kRevisionHashLabel] == hash;
+    bool is_updated = Labels(pod)[kRevisionHashLabel] == hash;
     if (fit.should_run) {
       ready += is_ready;
       available += is_available;
       updated += is_updated;
       if (!is_available) ++unavailable;
-      if (is_ready && !is_available) plan.requeue_after = std::chrono::seconds(min_ready);
+      if (is_ready && !is_available) plan.requeue_after = ClampedSeconds(min_ready);
     }
     if (rolling && !is_updated && fit.should_run) {
       if (!is_available) del(pod);  // already unavailable: replacing it costs nothing
@@ -323,7 +328,7 @@ DaemonPlan PlanDaemonSet(const json::object& ds, const std::vector<std::shared_p
     }
   }
 
-  plan.status = Child(ds, "status") ? *Child(ds, "status") : json::object();
+  plan.status = ObjAt(ds, "status") ? *ObjAt(ds, "status") : json::object();
   json::object& st = plan.status;
   st["desiredNumberScheduled"] = desired;
   st["currentNumberScheduled"] = current;
@@ -332,7 +337,7 @@ DaemonPlan PlanDaemonSet(const json::object& ds, const std::vector<std::shared_p
   st["updatedNumberScheduled"] = updated;
   st["numberAvailable"] = available;
   st["numberUnavailable"] = desired - available;
-  st["observedGeneration"] = IntOf(Child(ds, "metadata") ? *Child(ds, "metadata") : kEmpty, "generation").value_or(0);
+  st["observedGeneration"] = IntAt(ObjAt(ds, "metadata") ? *ObjAt(ds, "metadata") : kEmpty, "generation").value_or(0);
   return plan;
 }
 

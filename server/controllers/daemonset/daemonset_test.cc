@@ -175,10 +175,10 @@ struct DaemonSetFixture : ::testing::Test {
     return out;
   }
   void MarkReady(const json::object& pod) {
-    json::object p = *fake.Get(client::kPods, "kube-system", Meta(pod, "name"));
+    json::object p = *fake.Get(client::kPods, "kube-system", MetaString(pod, "name"));
     p["status"] = json::object{{"phase", "Running"},
                                {"conditions", json::array{json::object{{"type", "Ready"}, {"status", "True"}}}}};
-    ASSERT_TRUE(fake.UpdateStatus(client::kPods, "kube-system", Meta(pod, "name"), p).ok());
+    ASSERT_TRUE(fake.UpdateStatus(client::kPods, "kube-system", MetaString(pod, "name"), p).ok());
   }
 };
 
@@ -224,7 +224,7 @@ TEST_F(DaemonSetFixture, TemplateChangeRollsOneNodeAtATime) {
   ASSERT_EQ(Pods().size(), 2u);  // its replacement
   std::string new_hash = daemonset::TemplateHash(*fake.Get(client::kDaemonSets, "kube-system", "agent"));
   int updated = 0;
-  for (const auto& p : Pods()) updated += LabelsOf(p)["controller-revision-hash"] == new_hash;
+  for (const auto& p : Pods()) updated += Labels(p)["controller-revision-hash"] == new_hash;
   EXPECT_EQ(updated, 1);
   Sync();
   EXPECT_EQ(Pods().size(), 2u);  // the new pod is not ready: the other old pod stays
@@ -233,7 +233,7 @@ TEST_F(DaemonSetFixture, TemplateChangeRollsOneNodeAtATime) {
   Sync();
   Sync();
   updated = 0;
-  for (const auto& p : Pods()) updated += LabelsOf(p)["controller-revision-hash"] == new_hash;
+  for (const auto& p : Pods()) updated += Labels(p)["controller-revision-hash"] == new_hash;
   EXPECT_EQ(updated, 2);
 }
 

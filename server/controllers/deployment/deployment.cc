@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "lib/api/json_util.h"
 #include "lib/api/meta.h"
 #include "lib/base/log.h"
 #include "server/controllers/replicaset/replicaset.h"
@@ -9,9 +10,9 @@
 namespace k1s::controllers {
 
 namespace json = boost::json;
+using api::StrAt;
 using client::ObjectPtr;
 using replicaset::IntAt;
-using replicaset::StringAt;
 namespace dl = deployment;
 
 namespace {
@@ -19,7 +20,7 @@ namespace {
 constexpr const char* kLog = "deployment-controller";
 
 json::object SelectorOf(const json::object& obj) {
-  const json::object* s = replicaset::ObjectAt(obj, {"spec", "selector"});
+  const json::object* s = api::ObjAt(obj, {"spec", "selector"});
   return s ? *s : json::object();
 }
 
@@ -29,14 +30,8 @@ dl::RsList Ptrs(const std::vector<json::object>& rss) {
   return out;
 }
 
-json::object Regarding(const json::object& d) {
-  json::object meta;
-  for (const char* f : {"name", "namespace", "uid", "resourceVersion"}) meta[f] = api::MetaString(d, f);
-  return json::object{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"metadata", std::move(meta)}};
-}
-
 json::object StatusOf(const json::object& d) {
-  const json::object* s = replicaset::ObjectAt(d, {"status"});
+  const json::object* s = api::ObjAt(d, {"status"});
   return s ? *s : json::object();
 }
 
@@ -147,7 +142,7 @@ void DeploymentController::OnPodDelete(const ObjectPtr& pod) {
   if (!rs || api::MetaString(*rs, "uid") != ref->uid) return;
   ObjectPtr d = ResolveOwner(*rs);
   // Only Recreate waits for old pods to be gone.
-  if (d && StringAt(*d, {"spec", "strategy", "type"}) == "Recreate") Enqueue(*d);
+  if (d && StrAt(*d, {"spec", "strategy", "type"}) == "Recreate") Enqueue(*d);
 }
 
 // ---- Reconcile ----
@@ -202,7 +197,7 @@ Status DeploymentController::WriteStatus(json::object& d, json::object status) {
 
 Status DeploymentController::SetDeploymentRevision(json::object& d, int64_t revision) {
   std::string want = std::to_string(revision);
-  if (StringAt(d, {"metadata", "annotations", dl::kRevisionAnnotation}) == want) return OkStatus();
+  if (StrAt(d, {"metadata", "annotations", dl::kRevisionAnnotation}) == want) return OkStatus();
   json::object patch{{"metadata", json::object{{"annotations", json::object{{dl::kRevisionAnnotation, want}}},
                                                {"resourceVersion", api::MetaString(d, "resourceVersion")}}}};
   K1S_ASSIGN_OR_RETURN(json::object written,
@@ -230,7 +225,7 @@ Result<bool> DeploymentController::ScaleReplicaSet(const json::object& d, RsVec&
   K1S_ASSIGN_OR_RETURN(json::object written, client_.Update(client::kReplicaSets, ns, name, std::move(next)));
   rss[i] = std::move(written);
   if (size_changes) {
-    events_.Event(Regarding(d), "Normal", "ScalingReplicaSet",
+    events_.Event(client::Regarding(d, client::kDeployments), "Normal", "ScalingReplicaSet",
                   std::string("Scaled ") + (old_scale < replicas ? "up" : "down") + " replica set " + name + " from " +
                       std::to_string(old_scale) + " to " + std::to_string(replicas));
   }
@@ -271,7 +266,7 @@ Result<int> DeploymentController::GetNewReplicaSet(json::object& d, RsVec& rss, 
     }
     K1S_TRY(SetDeploymentRevision(d, dl::Revision(rss[idx])));
     json::object status = StatusOf(d);
-    if (!dl::GetCondition(status, dl::kProgressing) && dl::HasProgressDeadline(d)) {
+    if (!api::ConditionAt(status, dl::kProgressing) && dl::HasProgressDeadline(d)) {
       dl::SetCondition(status, dl::NewCondition(dl::kProgressing, "True", dl::kFoundNewReplicaSet,
                                                 "Found new replica set \"" + api::MetaString(rss[idx], "name") + "\"",
                                                 now));
@@ -282,10 +277,10 @@ Result<int> DeploymentController::GetNewReplicaSet(json::object& d, RsVec& rss, 
   if (!create) return -1;
 
   std::optional<int64_t> collisions;
-  if (const json::object* st = replicaset::ObjectAt(d, {"status"}); st && st->contains("collisionCount")) {
+  if (const json::object* st = api::ObjAt(d, {"status"}); st && st->contains("collisionCount")) {
     collisions = IntAt(*st, {"collisionCount"});
   }
-  const json::object* tmpl = replicaset::ObjectAt(d, {"spec", "template"});
+  const json::object* tmpl = api::ObjAt(d, {"spec", "template"});
   const std::string hash = dl::ComputePodTemplateHash(tmpl ? *tmpl : json::object(), collisions);
   json::object new_rs = dl::NewReplicaSet(d, hash, new_revision, 0);
   dl::RsList with_new = all;
@@ -301,7 +296,7 @@ Result<int> DeploymentController::GetNewReplicaSet(json::object& d, RsVec& rss, 
     auto existing = client_.Get(client::kReplicaSets, ns, name);
     if (existing.ok()) {
       auto ref = replicaset::ControllerRefOf(*existing);
-      const json::object* et = replicaset::ObjectAt(*existing, {"spec", "template"});
+      const json::object* et = api::ObjAt(*existing, {"spec", "template"});
       if (ref && ref->uid == api::MetaString(d, "uid") && et && tmpl && dl::EqualIgnoreHash(*et, *tmpl)) {
         created = std::move(*existing);
         already_exists = true;
@@ -321,11 +316,11 @@ Result<int> DeploymentController::GetNewReplicaSet(json::object& d, RsVec& rss, 
       dl::SetCondition(status, dl::NewCondition(dl::kProgressing, "False", dl::kFailedRsCreate, msg, now));
       (void)WriteStatus(d, std::move(status));
     }
-    events_.Event(Regarding(d), "Warning", "FailedCreate", msg);
+    events_.Event(client::Regarding(d, client::kDeployments), "Warning", "FailedCreate", msg);
     return Fail(created.error());
   }
   if (!already_exists && replicas > 0) {
-    events_.Event(Regarding(d), "Normal", "ScalingReplicaSet",
+    events_.Event(client::Regarding(d, client::kDeployments), "Normal", "ScalingReplicaSet",
                   "Scaled up replica set " + name + " from 0 to " + std::to_string(replicas));
   }
   rss.push_back(std::move(*created));
@@ -343,10 +338,10 @@ Result<int> DeploymentController::GetNewReplicaSet(json::object& d, RsVec& rss, 
 Status DeploymentController::CheckPausedConditions(json::object& d) {
   if (!dl::HasProgressDeadline(d)) return OkStatus();
   json::object status = StatusOf(d);
-  const json::object* cond = dl::GetCondition(status, dl::kProgressing);
-  const std::string reason = cond ? StringAt(*cond, {"reason"}) : "";
+  const json::object* cond = api::ConditionAt(status, dl::kProgressing);
+  const std::string reason = cond ? StrAt(*cond, {"reason"}) : "";
   if (reason == dl::kProgressDeadlineExceeded) return OkStatus();  // keep reporting the lack of progress
-  const bool paused = replicaset::ObjectAt(d, {"spec"}) && d.at("spec").as_object().contains("paused") &&
+  const bool paused = api::ObjAt(d, {"spec"}) && d.at("spec").as_object().contains("paused") &&
                       d.at("spec").as_object().at("paused").is_bool() && d.at("spec").as_object().at("paused").as_bool();
   const auto now = clock_.Now();
   bool changed = false;
@@ -380,7 +375,7 @@ Status DeploymentController::Sync(json::object& d, RsVec& rss) {
   for (const auto& a : dl::PlanScale(d, new_rs, old)) {
     K1S_TRY(ScaleReplicaSet(d, rss, static_cast<size_t>(a.rs - rss.data()), a.replicas));
   }
-  const json::object* paused = replicaset::ObjectAt(d, {"spec"});
+  const json::object* paused = api::ObjAt(d, {"spec"});
   if (paused && paused->contains("paused") && paused->at("paused").is_bool() && paused->at("paused").as_bool()) {
     K1S_TRY(CleanUp(d, rss, ni));
   }
@@ -466,7 +461,7 @@ Status DeploymentController::Reconcile(const std::string& key) {
   d["kind"] = client::kDeployments.kind;
 
   if (replicaset::SelectorIsEmpty(SelectorOf(d))) {
-    events_.Event(Regarding(d), "Warning", "SelectingAll",
+    events_.Event(client::Regarding(d, client::kDeployments), "Warning", "SelectingAll",
                   "This deployment is selecting all pods. A non-empty selector is required.");
     const int64_t gen = IntAt(d, {"metadata", "generation"});
     if (IntAt(d, {"status", "observedGeneration"}) != gen) {
@@ -487,7 +482,7 @@ Status DeploymentController::Reconcile(const std::string& key) {
   }
 
   K1S_TRY(CheckPausedConditions(d));
-  const json::object* spec = replicaset::ObjectAt(d, {"spec"});
+  const json::object* spec = api::ObjAt(d, {"spec"});
   if (spec && spec->contains("paused") && spec->at("paused").is_bool() && spec->at("paused").as_bool()) {
     return Sync(d, rss);
   }
@@ -498,7 +493,7 @@ Status DeploymentController::Reconcile(const std::string& key) {
     if (dl::IsScalingEvent(d, Ptrs(rss))) return Sync(d, rss);
   }
 
-  if (StringAt(d, {"spec", "strategy", "type"}) == "Recreate") return RolloutRecreate(d, rss);
+  if (StrAt(d, {"spec", "strategy", "type"}) == "Recreate") return RolloutRecreate(d, rss);
   return RolloutRolling(d, rss);
 }
 

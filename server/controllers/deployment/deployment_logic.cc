@@ -8,14 +8,16 @@
 #include <boost/json/serialize.hpp>
 
 #include "lib/api/meta.h"
+#include "lib/base/clock.h"
 #include "lib/client/client.h"
 #include "server/controllers/replicaset/replicaset_logic.h"
 
 namespace k1s::controllers::deployment {
 
+using api::ConditionAt;
+using api::ObjAt;
+using api::StrAt;
 using replicaset::IntAt;
-using replicaset::ObjectAt;
-using replicaset::StringAt;
 
 namespace {
 
@@ -27,7 +29,7 @@ std::optional<int64_t> ParseInt(std::string_view s) {
 }
 
 std::string Annotation(const json::object& obj, const char* key) {
-  return StringAt(obj, {"metadata", "annotations", key});
+  return StrAt(obj, {"metadata", "annotations", key});
 }
 
 // metadata.annotations of obj, created if missing. Valid until obj or its metadata gets a new key.
@@ -106,7 +108,7 @@ json::object WithoutHashLabel(const json::object& tmpl) {
   return out;
 }
 
-std::string CreationOf(const json::object* rs) { return StringAt(*rs, {"metadata", "creationTimestamp"}); }
+std::string CreationOf(const json::object* rs) { return StrAt(*rs, {"metadata", "creationTimestamp"}); }
 
 bool CreatedBefore(const json::object* a, const json::object* b) {
   auto ta = replicaset::ParseTime(CreationOf(a));
@@ -116,7 +118,7 @@ bool CreatedBefore(const json::object* a, const json::object* b) {
     if (!tb) return true;
     return *ta < *tb;
   }
-  return StringAt(*a, {"metadata", "name"}) < StringAt(*b, {"metadata", "name"});
+  return StrAt(*a, {"metadata", "name"}) < StrAt(*b, {"metadata", "name"});
 }
 
 void SetOrOmit(json::object& status, const char* field, int64_t v) {
@@ -127,7 +129,7 @@ void SetOrOmit(json::object& status, const char* field, int64_t v) {
   }
 }
 
-std::string RsName(const json::object* rs) { return rs ? StringAt(*rs, {"metadata", "name"}) : std::string(); }
+std::string RsName(const json::object* rs) { return rs ? StrAt(*rs, {"metadata", "name"}) : std::string(); }
 
 }  // namespace
 
@@ -185,13 +187,13 @@ Result<int64_t> ScaledValue(const json::value& v, int64_t total, bool round_up) 
 }
 
 bool IsRollingUpdate(const json::object& d) {
-  std::string type = StringAt(d, {"spec", "strategy", "type"});
+  std::string type = StrAt(d, {"spec", "strategy", "type"});
   return type.empty() || type == "RollingUpdate";
 }
 
 Result<Fenceposts> ResolveFenceposts(const json::object& d) {
   const int64_t desired = DesiredReplicas(d);
-  const json::object* ru = ObjectAt(d, {"spec", "strategy", "rollingUpdate"});
+  const json::object* ru = ObjAt(d, {"spec", "strategy", "rollingUpdate"});
   json::value surge_v = "25%", unavail_v = "25%";
   if (ru) {
     if (auto* s = ru->if_contains("maxSurge"); s && !s->is_null()) surge_v = *s;
@@ -238,10 +240,10 @@ std::string ComputePodTemplateHash(const json::object& pod_template, std::option
 bool EqualIgnoreHash(const json::object& a, const json::object& b) { return WithoutHashLabel(a) == WithoutHashLabel(b); }
 
 const json::object* FindNewReplicaSet(const json::object& d, const RsList& rss) {
-  const json::object* tmpl = ObjectAt(d, {"spec", "template"});
+  const json::object* tmpl = ObjAt(d, {"spec", "template"});
   if (!tmpl) return nullptr;
   for (const auto* rs : SortedByCreation(rss)) {
-    const json::object* rt = ObjectAt(*rs, {"spec", "template"});
+    const json::object* rt = ObjAt(*rs, {"spec", "template"});
     if (rt && EqualIgnoreHash(*rt, *tmpl)) return rs;
   }
   return nullptr;
@@ -281,9 +283,9 @@ RsList SortedByRevision(RsList rss) {
 
 json::object NewReplicaSet(const json::object& d, const std::string& hash, int64_t revision, int64_t replicas) {
   json::object tmpl;
-  if (const json::object* t = ObjectAt(d, {"spec", "template"})) tmpl = *t;
+  if (const json::object* t = ObjAt(d, {"spec", "template"})) tmpl = *t;
   json::object labels;
-  if (const json::object* l = ObjectAt(tmpl, {"metadata", "labels"})) labels = *l;
+  if (const json::object* l = ObjAt(tmpl, {"metadata", "labels"})) labels = *l;
   labels[kPodTemplateHashLabel] = hash;
   {
     json::value& tm = tmpl["metadata"];
@@ -291,7 +293,7 @@ json::object NewReplicaSet(const json::object& d, const std::string& hash, int64
     tm.as_object()["labels"] = labels;
   }
   json::object selector;
-  if (const json::object* s = ObjectAt(d, {"spec", "selector"})) selector = *s;
+  if (const json::object* s = ObjAt(d, {"spec", "selector"})) selector = *s;
   {
     json::value& ml = selector["matchLabels"];
     if (!ml.is_object()) ml = json::object();
@@ -302,8 +304,8 @@ json::object NewReplicaSet(const json::object& d, const std::string& hash, int64
   rs["kind"] = "ReplicaSet";
   json::array refs;
   refs.push_back(replicaset::MakeControllerRef(d));
-  rs["metadata"] = json::object{{"name", StringAt(d, {"metadata", "name"}) + "-" + hash},
-                                {"namespace", StringAt(d, {"metadata", "namespace"})},
+  rs["metadata"] = json::object{{"name", StrAt(d, {"metadata", "name"}) + "-" + hash},
+                                {"namespace", StrAt(d, {"metadata", "namespace"})},
                                 {"labels", std::move(labels)},
                                 {"ownerReferences", std::move(refs)}};
   json::object spec{{"replicas", replicas}, {"selector", std::move(selector)}, {"template", std::move(tmpl)}};
@@ -336,10 +338,10 @@ bool SetNewReplicaSetAnnotations(const json::object& d, json::object& rs, int64_
       kDesiredReplicasAnnotation, kMaxReplicasAnnotation, "deprecated.deployment.rollback.to"};
   bool updated = false;
   std::vector<std::pair<std::string, json::value>> copies;
-  if (const json::object* da = ObjectAt(d, {"metadata", "annotations"})) {
+  if (const json::object* da = ObjAt(d, {"metadata", "annotations"})) {
     for (const auto& [k, v] : *da) {
       if (kSkipped.count(std::string(k))) continue;
-      const json::object* ra = ObjectAt(rs, {"metadata", "annotations"});
+      const json::object* ra = ObjAt(rs, {"metadata", "annotations"});
       const json::value* cur = ra ? ra->if_contains(k) : nullptr;
       if (!cur || *cur != v) copies.emplace_back(std::string(k), v);
     }
@@ -514,7 +516,7 @@ std::vector<ScaleAction> PlanScale(const json::object& d, const json::object* ne
 RsList ReplicaSetsToCleanUp(const json::object& d, const RsList& old_rss) {
   RsList out;
   const json::value* limit_v = nullptr;
-  if (const json::object* spec = ObjectAt(d, {"spec"})) limit_v = spec->if_contains("revisionHistoryLimit");
+  if (const json::object* spec = ObjAt(d, {"spec"})) limit_v = spec->if_contains("revisionHistoryLimit");
   if (!limit_v || limit_v->is_null()) return out;
   const int64_t limit = IntAt(d, {"spec", "revisionHistoryLimit"}, 0);
   if (limit >= 2147483647) return out;
@@ -538,15 +540,6 @@ RsList ReplicaSetsToCleanUp(const json::object& d, const RsList& old_rss) {
 
 // ---- Status ----
 
-const json::object* GetCondition(const json::object& status, const std::string& type) {
-  auto* conds = status.if_contains("conditions");
-  if (!conds || !conds->is_array()) return nullptr;
-  for (const auto& c : conds->as_array()) {
-    if (c.is_object() && StringAt(c.as_object(), {"type"}) == type) return &c.as_object();
-  }
-  return nullptr;
-}
-
 json::object NewCondition(const std::string& type, const std::string& status, const std::string& reason,
                           const std::string& message, TimePoint now) {
   std::string t = client::FormatTime(now);
@@ -555,14 +548,14 @@ json::object NewCondition(const std::string& type, const std::string& status, co
 }
 
 bool SetCondition(json::object& status, json::object cond) {
-  const std::string type = StringAt(cond, {"type"});
-  const json::object* cur = GetCondition(status, type);
-  if (cur && StringAt(*cur, {"status"}) == StringAt(cond, {"status"}) &&
-      StringAt(*cur, {"reason"}) == StringAt(cond, {"reason"})) {
+  const std::string type = StrAt(cond, {"type"});
+  const json::object* cur = ConditionAt(status, type);
+  if (cur && StrAt(*cur, {"status"}) == StrAt(cond, {"status"}) &&
+      StrAt(*cur, {"reason"}) == StrAt(cond, {"reason"})) {
     return false;
   }
-  if (cur && StringAt(*cur, {"status"}) == StringAt(cond, {"status"})) {
-    cond["lastTransitionTime"] = StringAt(*cur, {"lastTransitionTime"});
+  if (cur && StrAt(*cur, {"status"}) == StrAt(cond, {"status"})) {
+    cond["lastTransitionTime"] = StrAt(*cur, {"lastTransitionTime"});
   }
   RemoveCondition(status, type);  // cur is invalid from here
   json::value& conds = status["conditions"];
@@ -576,14 +569,14 @@ void RemoveCondition(json::object& status, const std::string& type) {
   if (!conds || !conds->is_array()) return;
   json::array kept;
   for (const auto& c : conds->as_array()) {
-    if (c.is_object() && StringAt(c.as_object(), {"type"}) == type) continue;
+    if (c.is_object() && StrAt(c.as_object(), {"type"}) == type) continue;
     kept.push_back(c);
   }
   *conds = std::move(kept);
 }
 
 bool HasProgressDeadline(const json::object& d) {
-  const json::object* spec = ObjectAt(d, {"spec"});
+  const json::object* spec = ObjAt(d, {"spec"});
   const json::value* v = spec ? spec->if_contains("progressDeadlineSeconds") : nullptr;
   if (!v || v->is_null()) return false;
   return IntAt(d, {"spec", "progressDeadlineSeconds"}) != 2147483647;
@@ -591,7 +584,7 @@ bool HasProgressDeadline(const json::object& d) {
 
 json::object CalculateStatus(const json::object& d, const RsList& all, const json::object* new_rs, TimePoint now) {
   json::object status;
-  if (const json::object* old = ObjectAt(d, {"status"})) {
+  if (const json::object* old = ObjAt(d, {"status"})) {
     if (auto* cc = old->if_contains("collisionCount")) status["collisionCount"] = *cc;
     if (auto* conds = old->if_contains("conditions")) status["conditions"] = *conds;
   }
@@ -622,7 +615,7 @@ bool DeploymentComplete(const json::object& d, const json::object& s) {
 
 bool DeploymentProgressing(const json::object& d, const json::object& s) {
   static const json::object kEmpty;
-  const json::object* old = ObjectAt(d, {"status"});
+  const json::object* old = ObjAt(d, {"status"});
   if (!old) old = &kEmpty;
   const int64_t old_old = IntAt(*old, {"replicas"}) - IntAt(*old, {"updatedReplicas"});
   const int64_t new_old = IntAt(s, {"replicas"}) - IntAt(s, {"updatedReplicas"});
@@ -633,34 +626,34 @@ bool DeploymentProgressing(const json::object& d, const json::object& s) {
 
 bool DeploymentTimedOut(const json::object& d, const json::object& s, TimePoint now) {
   if (!HasProgressDeadline(d)) return false;
-  const json::object* cond = GetCondition(s, kProgressing);
+  const json::object* cond = ConditionAt(s, kProgressing);
   if (!cond) return false;
-  std::string reason = StringAt(*cond, {"reason"});
+  std::string reason = StrAt(*cond, {"reason"});
   if (reason == kNewReplicaSetAvailable) return false;
   if (reason == kProgressDeadlineExceeded) return true;
-  auto from = replicaset::ParseTime(StringAt(*cond, {"lastUpdateTime"}));
+  auto from = replicaset::ParseTime(StrAt(*cond, {"lastUpdateTime"}));
   if (!from) return false;
-  return *from + std::chrono::seconds(IntAt(d, {"spec", "progressDeadlineSeconds"})) < now;
+  return *from + ClampedSeconds(IntAt(d, {"spec", "progressDeadlineSeconds"})) < now;
 }
 
 json::object RolloutStatus(const json::object& d, const RsList& all, const json::object* new_rs, TimePoint now) {
   json::object s = CalculateStatus(d, all, new_rs, now);
   if (!HasProgressDeadline(d)) RemoveCondition(s, kProgressing);
   static const json::object kEmpty;
-  const json::object* old_status = ObjectAt(d, {"status"});
-  const json::object* current = GetCondition(old_status ? *old_status : kEmpty, kProgressing);
+  const json::object* old_status = ObjAt(d, {"status"});
+  const json::object* current = ConditionAt(old_status ? *old_status : kEmpty, kProgressing);
   const bool complete_before = IntAt(s, {"replicas"}) == IntAt(s, {"updatedReplicas"}) && current &&
-                               StringAt(*current, {"reason"}) == kNewReplicaSetAvailable;
+                               StrAt(*current, {"reason"}) == kNewReplicaSetAvailable;
   const std::string subject = new_rs ? "ReplicaSet \"" + RsName(new_rs) + "\""
-                                     : "Deployment \"" + StringAt(d, {"metadata", "name"}) + "\"";
+                                     : "Deployment \"" + StrAt(d, {"metadata", "name"}) + "\"";
   if (HasProgressDeadline(d) && !complete_before) {
     if (DeploymentComplete(d, s)) {
       SetCondition(s, NewCondition(kProgressing, "True", kNewReplicaSetAvailable,
                                    subject + " has successfully progressed.", now));
     } else if (DeploymentProgressing(d, s)) {
       json::object cond = NewCondition(kProgressing, "True", kReplicaSetUpdated, subject + " is progressing.", now);
-      if (current && StringAt(*current, {"status"}) == "True") {
-        cond["lastTransitionTime"] = StringAt(*current, {"lastTransitionTime"});
+      if (current && StrAt(*current, {"status"}) == "True") {
+        cond["lastTransitionTime"] = StrAt(*current, {"lastTransitionTime"});
       }
       RemoveCondition(s, kProgressing);
       SetCondition(s, std::move(cond));
@@ -677,17 +670,17 @@ json::object RolloutStatus(const json::object& d, const RsList& all, const json:
   }
   const json::object* failure = nullptr;
   for (const auto* rs : order) {
-    const json::object* st = ObjectAt(*rs, {"status"});
-    if (st && (failure = GetCondition(*st, kReplicaFailure))) break;
+    const json::object* st = ObjAt(*rs, {"status"});
+    if (st && (failure = ConditionAt(*st, kReplicaFailure))) break;
   }
   if (failure) {
-    std::string t = StringAt(*failure, {"lastTransitionTime"});
+    std::string t = StrAt(*failure, {"lastTransitionTime"});
     SetCondition(s, json::object{{"type", kReplicaFailure},
-                                 {"status", StringAt(*failure, {"status"})},
+                                 {"status", StrAt(*failure, {"status"})},
                                  {"lastUpdateTime", t},
                                  {"lastTransitionTime", t},
-                                 {"reason", StringAt(*failure, {"reason"})},
-                                 {"message", StringAt(*failure, {"message"})}});
+                                 {"reason", StrAt(*failure, {"reason"})},
+                                 {"message", StrAt(*failure, {"message"})}});
   } else {
     RemoveCondition(s, kReplicaFailure);
   }
@@ -695,12 +688,12 @@ json::object RolloutStatus(const json::object& d, const RsList& all, const json:
 }
 
 std::optional<std::chrono::milliseconds> RequeueStuckAfter(const json::object& d, const json::object& s, TimePoint now) {
-  const json::object* cond = GetCondition(s, kProgressing);
+  const json::object* cond = ConditionAt(s, kProgressing);
   if (!HasProgressDeadline(d) || !cond) return std::nullopt;
-  if (DeploymentComplete(d, s) || StringAt(*cond, {"reason"}) == kProgressDeadlineExceeded) return std::nullopt;
-  auto from = replicaset::ParseTime(StringAt(*cond, {"lastUpdateTime"}));
+  if (DeploymentComplete(d, s) || StrAt(*cond, {"reason"}) == kProgressDeadlineExceeded) return std::nullopt;
+  auto from = replicaset::ParseTime(StrAt(*cond, {"lastUpdateTime"}));
   if (!from) return std::nullopt;
-  auto after = *from + std::chrono::seconds(IntAt(d, {"spec", "progressDeadlineSeconds"})) - now;
+  auto after = *from + ClampedSeconds(IntAt(d, {"spec", "progressDeadlineSeconds"})) - now;
   if (after < std::chrono::seconds(1)) return std::chrono::milliseconds(0);
   return std::chrono::duration_cast<std::chrono::milliseconds>(after + std::chrono::seconds(1));
 }
@@ -708,7 +701,7 @@ std::optional<std::chrono::milliseconds> RequeueStuckAfter(const json::object& d
 bool OldPodsRunning(const RsList& old_rss, const std::vector<const json::object*>& pods_of_old) {
   if (SumStatusReplicas(old_rss) > 0) return true;
   for (const auto* pod : pods_of_old) {
-    std::string phase = StringAt(*pod, {"status", "phase"});
+    std::string phase = StrAt(*pod, {"status", "phase"});
     if (phase == "Failed" || phase == "Succeeded") continue;
     return true;
   }

@@ -123,7 +123,7 @@ RsList ReplicaSetsToCleanUp(const json::object& d, const RsList& old_rss);
 
 // ---- Status ----
 
-const json::object* GetCondition(const json::object& status, const std::string& type);
+// The condition of a type in status.conditions: api::ConditionAt (lib/api/json_util.h).
 json::object NewCondition(const std::string& type, const std::string& status, const std::string& reason,
                           const std::string& message, TimePoint now);
 // Adds or replaces a condition; keeps lastTransitionTime when the status is unchanged and does nothing

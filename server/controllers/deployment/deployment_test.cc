@@ -15,8 +15,8 @@ namespace {
 
 namespace json = boost::json;
 using namespace deployment;  // NOLINT
+using api::StrAt;
 using replicaset::IntAt;
-using replicaset::StringAt;
 
 json::object Obj(std::string_view text) { return json::parse(text).as_object(); }
 TimePoint At(std::string_view t) { return *replicaset::ParseTime(t); }
@@ -62,11 +62,11 @@ TEST(DeploymentLogic, FencepostsAreNeverBothZero) {
 }
 
 TEST(DeploymentLogic, TemplateHashIsStableAndFollowsTheTemplateAndCollisionCount) {
-  json::object a = *replicaset::ObjectAt(Deploy(3, "nginx:1"), {"spec", "template"});
+  json::object a = *api::ObjAt(Deploy(3, "nginx:1"), {"spec", "template"});
   json::object reordered = Obj(R"({"spec":{"containers":[{"image":"nginx:1","name":"c"}]},"metadata":{"labels":{"app":"web"}}})");
   EXPECT_EQ(ComputePodTemplateHash(a, std::nullopt), ComputePodTemplateHash(reordered, std::nullopt));
   EXPECT_NE(ComputePodTemplateHash(a, std::nullopt),
-            ComputePodTemplateHash(*replicaset::ObjectAt(Deploy(3, "nginx:2"), {"spec", "template"}), std::nullopt));
+            ComputePodTemplateHash(*api::ObjAt(Deploy(3, "nginx:2"), {"spec", "template"}), std::nullopt));
   EXPECT_NE(ComputePodTemplateHash(a, std::nullopt), ComputePodTemplateHash(a, 1));
   for (char c : ComputePodTemplateHash(a, std::nullopt)) {
     EXPECT_NE(std::string_view("bcdfghjklmnpqrstvwxz2456789").find(c), std::string_view::npos);
@@ -76,15 +76,15 @@ TEST(DeploymentLogic, TemplateHashIsStableAndFollowsTheTemplateAndCollisionCount
 TEST(DeploymentLogic, NewReplicaSetCarriesTheHashOnSelectorTemplateAndLabels) {
   json::object d = Deploy(3);
   json::object rs = NewReplicaSet(d, "abc12", 4, 1);
-  EXPECT_EQ(StringAt(rs, {"metadata", "name"}), "web-abc12");
-  EXPECT_EQ(StringAt(rs, {"metadata", "labels", kPodTemplateHashLabel}), "abc12");
-  EXPECT_EQ(StringAt(rs, {"spec", "selector", "matchLabels", kPodTemplateHashLabel}), "abc12");
-  EXPECT_EQ(StringAt(rs, {"spec", "template", "metadata", "labels", kPodTemplateHashLabel}), "abc12");
-  EXPECT_EQ(StringAt(rs, {"metadata", "annotations", kRevisionAnnotation}), "4");
-  EXPECT_EQ(StringAt(rs, {"metadata", "annotations", kDesiredReplicasAnnotation}), "3");
-  EXPECT_EQ(StringAt(rs, {"metadata", "annotations", kMaxReplicasAnnotation}), "4");
+  EXPECT_EQ(StrAt(rs, {"metadata", "name"}), "web-abc12");
+  EXPECT_EQ(StrAt(rs, {"metadata", "labels", kPodTemplateHashLabel}), "abc12");
+  EXPECT_EQ(StrAt(rs, {"spec", "selector", "matchLabels", kPodTemplateHashLabel}), "abc12");
+  EXPECT_EQ(StrAt(rs, {"spec", "template", "metadata", "labels", kPodTemplateHashLabel}), "abc12");
+  EXPECT_EQ(StrAt(rs, {"metadata", "annotations", kRevisionAnnotation}), "4");
+  EXPECT_EQ(StrAt(rs, {"metadata", "annotations", kDesiredReplicasAnnotation}), "3");
+  EXPECT_EQ(StrAt(rs, {"metadata", "annotations", kMaxReplicasAnnotation}), "4");
   EXPECT_EQ(replicaset::ControllerRefOf(rs)->uid, "d-uid");
-  EXPECT_TRUE(EqualIgnoreHash(*replicaset::ObjectAt(rs, {"spec", "template"}), *replicaset::ObjectAt(d, {"spec", "template"})));
+  EXPECT_TRUE(EqualIgnoreHash(*api::ObjAt(rs, {"spec", "template"}), *api::ObjAt(d, {"spec", "template"})));
 }
 
 TEST(DeploymentLogic, ReusedReplicaSetGetsTheNewRevisionAndRemembersTheOldOne) {
@@ -92,7 +92,7 @@ TEST(DeploymentLogic, ReusedReplicaSetGetsTheNewRevisionAndRemembersTheOldOne) {
   json::object rs = NewReplicaSet(d, "abc12", 1, 0);
   EXPECT_TRUE(SetNewReplicaSetAnnotations(d, rs, 3, true));
   EXPECT_EQ(Revision(rs), 3);
-  EXPECT_EQ(StringAt(rs, {"metadata", "annotations", kRevisionHistoryAnnotation}), "1");
+  EXPECT_EQ(StrAt(rs, {"metadata", "annotations", kRevisionHistoryAnnotation}), "1");
   EXPECT_FALSE(SetNewReplicaSetAnnotations(d, rs, 3, true));
 }
 
@@ -178,10 +178,10 @@ TEST(DeploymentLogic, StatusReportsAvailabilityAgainstMaxUnavailable) {
   EXPECT_EQ(IntAt(st, {"updatedReplicas"}), 4);
   EXPECT_EQ(IntAt(st, {"availableReplicas"}), 3);
   EXPECT_EQ(IntAt(st, {"unavailableReplicas"}), 1);
-  EXPECT_EQ(StringAt(*GetCondition(st, kAvailable), {"reason"}), kMinimumReplicasAvailable);
+  EXPECT_EQ(StrAt(*api::ConditionAt(st, kAvailable), {"reason"}), kMinimumReplicasAvailable);
   cur = RsOf(d, "bbbb", 4, 2, 1, "2026-01-02T00:00:00Z");
   st = CalculateStatus(d, {&cur}, &cur, At("2026-01-02T00:00:00Z"));
-  EXPECT_EQ(StringAt(*GetCondition(st, kAvailable), {"status"}), "False");
+  EXPECT_EQ(StrAt(*api::ConditionAt(st, kAvailable), {"status"}), "False");
 }
 
 TEST(DeploymentLogic, ProgressingConditionCompletesOrTimesOut) {
@@ -191,17 +191,17 @@ TEST(DeploymentLogic, ProgressingConditionCompletesOrTimesOut) {
                     R"("lastUpdateTime":"2026-01-01T00:00:00Z","lastTransitionTime":"2026-01-01T00:00:00Z"}]})");
   json::object stuck = RsOf(d, "bbbb", 2, 0, 1, "2026-01-01T00:00:00Z");
   json::object st = RolloutStatus(d, {&stuck}, &stuck, At("2026-01-01T00:05:00Z"));
-  EXPECT_EQ(StringAt(*GetCondition(st, kProgressing), {"reason"}), kReplicaSetUpdated);
+  EXPECT_EQ(StrAt(*api::ConditionAt(st, kProgressing), {"reason"}), kReplicaSetUpdated);
   auto after = RequeueStuckAfter(d, st, At("2026-01-01T00:05:00Z"));
   ASSERT_TRUE(after);
   EXPECT_EQ(after->count(), 301000);
   st = RolloutStatus(d, {&stuck}, &stuck, At("2026-01-01T00:10:01Z"));
-  EXPECT_EQ(StringAt(*GetCondition(st, kProgressing), {"reason"}), kProgressDeadlineExceeded);
-  EXPECT_EQ(StringAt(*GetCondition(st, kProgressing), {"message"}), "ReplicaSet \"web-bbbb\" has timed out progressing.");
+  EXPECT_EQ(StrAt(*api::ConditionAt(st, kProgressing), {"reason"}), kProgressDeadlineExceeded);
+  EXPECT_EQ(StrAt(*api::ConditionAt(st, kProgressing), {"message"}), "ReplicaSet \"web-bbbb\" has timed out progressing.");
   json::object done = RsOf(d, "bbbb", 2, 2, 1, "2026-01-01T00:00:00Z");
   st = RolloutStatus(d, {&done}, &done, At("2026-01-01T00:10:01Z"));
-  EXPECT_EQ(StringAt(*GetCondition(st, kProgressing), {"reason"}), kNewReplicaSetAvailable);
-  EXPECT_EQ(StringAt(*GetCondition(st, kProgressing), {"lastTransitionTime"}), "2026-01-01T00:00:00Z");
+  EXPECT_EQ(StrAt(*api::ConditionAt(st, kProgressing), {"reason"}), kNewReplicaSetAvailable);
+  EXPECT_EQ(StrAt(*api::ConditionAt(st, kProgressing), {"lastTransitionTime"}), "2026-01-01T00:00:00Z");
 }
 
 TEST(DeploymentLogic, RecreateWaitsForOldPodsToTerminate) {
@@ -250,21 +250,21 @@ class DeploymentControllerTest : public ::testing::Test {
       if (replicaset::IsPodReady(p)) continue;
       p["status"] = Obj(R"({"phase":"Running","conditions":[{"type":"Ready","status":"True","lastTransitionTime":")" +
                         client::FormatTime(std::chrono::system_clock::now()) + R"("}]})");
-      (void)fake_.UpdateStatus(client::kPods, "default", StringAt(p, {"metadata", "name"}), p);
+      (void)fake_.UpdateStatus(client::kPods, "default", StrAt(p, {"metadata", "name"}), p);
     }
   }
   json::object Get() { return *fake_.Get(client::kDeployments, "default", "web"); }
   std::vector<json::object> ReplicaSets() { return fake_.List(client::kReplicaSets, "default")->items; }
   bool RolledOut() {
     json::object d = Get();
-    const json::object* st = replicaset::ObjectAt(d, {"status"});
+    const json::object* st = api::ObjAt(d, {"status"});
     if (!st) return false;
-    const json::object* c = GetCondition(*st, kProgressing);
+    const json::object* c = api::ConditionAt(*st, kProgressing);
     return IntAt(d, {"status", "observedGeneration"}) >= IntAt(d, {"metadata", "generation"}) &&
            IntAt(d, {"status", "updatedReplicas"}) == DesiredReplicas(d) &&
            IntAt(d, {"status", "replicas"}) == DesiredReplicas(d) &&
            IntAt(d, {"status", "availableReplicas"}) == DesiredReplicas(d) && c &&
-           StringAt(*c, {"reason"}) == kNewReplicaSetAvailable;
+           StrAt(*c, {"reason"}) == kNewReplicaSetAvailable;
   }
   void SetImage(std::string_view image) {
     json::object d = Get();
@@ -285,7 +285,7 @@ class DeploymentControllerTest : public ::testing::Test {
     events_.Flush();
     std::vector<std::string> out;
     auto events = fake_.List(client::kEvents, "default")->items;
-    for (const auto& e : events) out.push_back(StringAt(e, {"message"}));
+    for (const auto& e : events) out.push_back(StrAt(e, {"message"}));
     return out;
   }
 
@@ -304,21 +304,21 @@ TEST_F(DeploymentControllerTest, RollingUpdateCompletesAndRollbackReusesTheOldRe
   ASSERT_TRUE(Eventually([&] { return RolledOut(); })) << Dump();
   ASSERT_EQ(ReplicaSets().size(), 1u);
   json::object first = ReplicaSets()[0];
-  EXPECT_EQ(StringAt(first, {"metadata", "annotations", kRevisionAnnotation}), "1");
-  EXPECT_EQ(StringAt(Get(), {"metadata", "annotations", kRevisionAnnotation}), "1");
-  std::string hash = StringAt(first, {"metadata", "labels", kPodTemplateHashLabel});
-  EXPECT_EQ(StringAt(first, {"metadata", "name"}), "web-" + hash);
+  EXPECT_EQ(StrAt(first, {"metadata", "annotations", kRevisionAnnotation}), "1");
+  EXPECT_EQ(StrAt(Get(), {"metadata", "annotations", kRevisionAnnotation}), "1");
+  std::string hash = StrAt(first, {"metadata", "labels", kPodTemplateHashLabel});
+  EXPECT_EQ(StrAt(first, {"metadata", "name"}), "web-" + hash);
   auto msgs = EventMessages();
   EXPECT_NE(std::find(msgs.begin(), msgs.end(), "Scaled up replica set web-" + hash + " from 0 to 3"), msgs.end());
 
   SetImage("nginx:2");
   ASSERT_TRUE(Eventually([&] { return ReplicaSets().size() == 2 && RolledOut(); })) << Dump();
   for (const auto& rs : ReplicaSets()) {
-    if (StringAt(rs, {"metadata", "name"}) == "web-" + hash) {
+    if (StrAt(rs, {"metadata", "name"}) == "web-" + hash) {
       EXPECT_EQ(IntAt(rs, {"spec", "replicas"}), 0);
     } else {
       EXPECT_EQ(IntAt(rs, {"spec", "replicas"}), 3);
-      EXPECT_EQ(StringAt(rs, {"metadata", "annotations", kRevisionAnnotation}), "2");
+      EXPECT_EQ(StrAt(rs, {"metadata", "annotations", kRevisionAnnotation}), "2");
     }
   }
   EXPECT_EQ(fake_.List(client::kPods, "default")->items.size(), 3u);
@@ -328,10 +328,10 @@ TEST_F(DeploymentControllerTest, RollingUpdateCompletesAndRollbackReusesTheOldRe
   ASSERT_TRUE(Eventually([&] {
     auto r = fake_.Get(client::kReplicaSets, "default", "web-" + hash);
     return RolledOut() && r.ok() && IntAt(*r, {"spec", "replicas"}) == 3 &&
-           StringAt(*r, {"metadata", "annotations", kRevisionAnnotation}) == "3";
+           StrAt(*r, {"metadata", "annotations", kRevisionAnnotation}) == "3";
   }));
   EXPECT_EQ(ReplicaSets().size(), 2u);
-  EXPECT_EQ(StringAt(Get(), {"metadata", "annotations", kRevisionAnnotation}), "3");
+  EXPECT_EQ(StrAt(Get(), {"metadata", "annotations", kRevisionAnnotation}), "3");
 }
 
 TEST_F(DeploymentControllerTest, RecreateScalesTheOldReplicaSetToZeroBeforeTheNewOneGrows) {
@@ -362,9 +362,9 @@ TEST_F(DeploymentControllerTest, PausedDeploymentScalesButDoesNotRollOut) {
   ASSERT_TRUE(fake_.Update(client::kDeployments, "default", "web", cur).ok());
   ASSERT_TRUE(Eventually([&] {
     json::object dep = Get();
-    const json::object* st = replicaset::ObjectAt(dep, {"status"});
-    const json::object* c = st ? GetCondition(*st, kProgressing) : nullptr;
-    return c && StringAt(*c, {"reason"}) == kDeploymentPaused;
+    const json::object* st = api::ObjAt(dep, {"status"});
+    const json::object* c = st ? api::ConditionAt(*st, kProgressing) : nullptr;
+    return c && StrAt(*c, {"reason"}) == kDeploymentPaused;
   }));
   SetImage("nginx:2");
   cur = Get();

@@ -9,31 +9,21 @@
 
 namespace k1s::controllers {
 
+using api::ObjAt;
+using api::StrAt;
 using client::ObjectPtr;
 using replicaset::IntAt;
-using replicaset::ObjectAt;
-using replicaset::StringAt;
 
 namespace {
 
 constexpr const char* kLog = "disruption-controller";
 
-json::object Regarding(const json::object& obj, const client::Resource& r) {
-  json::object out;
-  out["apiVersion"] = r.GroupVersion();
-  out["kind"] = r.kind;
-  json::object meta;
-  for (const char* f : {"name", "namespace", "uid", "resourceVersion"}) meta[f] = api::MetaString(obj, f);
-  out["metadata"] = std::move(meta);
-  return out;
-}
-
 // How upstream prints a *metav1.LabelSelector with %v (its generated String method).
 std::string SelectorText(const json::object& pdb) {
-  const json::object* sel = ObjectAt(pdb, {"spec", "selector"});
+  const json::object* sel = ObjAt(pdb, {"spec", "selector"});
   if (!sel) return "nil";
   std::string labels = "map[string]string{";
-  if (const json::object* ml = ObjectAt(*sel, {"matchLabels"})) {
+  if (const json::object* ml = ObjAt(*sel, {"matchLabels"})) {
     std::map<std::string, std::string> sorted;
     for (const auto& [k, v] : *ml) sorted[std::string(k)] = v.is_string() ? std::string(v.as_string()) : "";
     for (const auto& [k, v] : sorted) labels += k + ": " + v + ",";
@@ -50,8 +40,8 @@ std::string SelectorText(const json::object& pdb) {
           if (v.is_string()) values += std::string(v.as_string());
         }
       }
-      exprs += "LabelSelectorRequirement{Key:" + StringAt(e.as_object(), {"key"}) +
-               ",Operator:" + StringAt(e.as_object(), {"operator"}) + ",Values:[" + values + "],},";
+      exprs += "LabelSelectorRequirement{Key:" + StrAt(e.as_object(), {"key"}) +
+               ",Operator:" + StrAt(e.as_object(), {"operator"}) + ",Values:[" + values + "],},";
     }
   }
   exprs += "}";
@@ -185,7 +175,7 @@ Status DisruptionController::WriteStatus(const json::object& pdb, json::object s
 }
 
 Status DisruptionController::TrySync(const ObjectPtr& pdb, const std::string& key) {
-  const json::object regarding = Regarding(*pdb, client::kPodDisruptionBudgets);
+  const json::object regarding = client::Regarding(*pdb, client::kPodDisruptionBudgets);
   const std::string ns = api::MetaString(*pdb, "namespace");
   std::vector<ObjectPtr> pods;
   for (auto& p : pods_.ListNamespace(ns)) {
@@ -226,7 +216,7 @@ Status DisruptionController::TrySync(const ObjectPtr& pdb, const std::string& ke
     for (const auto& p : pods) {
       if (api::MetaString(*p, "name") != name) continue;
       // upstream's message names the namespace twice
-      ctx_.events.Event(Regarding(*p, client::kPods), "Warning", "NotDeleted",
+      ctx_.events.Event(client::Regarding(*p, client::kPods), "Warning", "NotDeleted",
                         "Pod was expected by PDB " + ns + "/" + ns + " to be deleted but it wasn't");
     }
   }
@@ -280,7 +270,7 @@ Status DisruptionController::Reconcile(const std::string& key) {
   if (s.ok() || client::IsConflict(s.error())) return s;  // a conflict retries without the fail-safe
   K1S_LOG(kWarn, kLog) << "syncing budget " << key << ": " << s.error().message;
   json::object safe = disruption::FailSafeStatus(*pdb, s.error().message, clock_.Now());
-  const json::object* stored = ObjectAt(*pdb, {"status"});
+  const json::object* stored = ObjAt(*pdb, {"status"});
   if (!stored || *stored != safe) K1S_TRY(WriteStatus(*pdb, std::move(safe)));
   return s;
 }

@@ -10,14 +10,14 @@
 
 namespace k1s::controllers::disruption {
 
+using api::ObjAt;
+using api::StrAt;
 using replicaset::IntAt;
-using replicaset::ObjectAt;
-using replicaset::StringAt;
 
 namespace {
 
 const json::value* SpecField(const json::object& pdb, const char* field) {
-  const json::object* spec = ObjectAt(pdb, {"spec"});
+  const json::object* spec = ObjAt(pdb, {"spec"});
   if (!spec) return nullptr;
   auto it = spec->find(field);
   if (it == spec->end() || it->value().is_null()) return nullptr;
@@ -25,15 +25,6 @@ const json::value* SpecField(const json::object& pdb, const char* field) {
 }
 
 bool IsPercent(const json::value& v) { return v.is_string() && v.as_string().ends_with("%"); }
-
-const json::object* FindCondition(const json::object& status, std::string_view type) {
-  auto it = status.find("conditions");
-  if (it == status.end() || !it->value().is_array()) return nullptr;
-  for (const auto& c : it->value().as_array()) {
-    if (c.is_object() && StringAt(c.as_object(), {"type"}) == type) return &c.as_object();
-  }
-  return nullptr;
-}
 
 // metav1 SetStatusCondition: replaces the condition of that type, keeping lastTransitionTime unless the
 // status changes.
@@ -43,9 +34,9 @@ void SetCondition(json::object& status, const std::string& type, const std::stri
   std::string transition = client::FormatTime(now);
   if (auto it = status.find("conditions"); it != status.end() && it->value().is_array()) {
     for (const auto& c : it->value().as_array()) {
-      if (c.is_object() && StringAt(c.as_object(), {"type"}) == type) {
-        if (StringAt(c.as_object(), {"status"}) == cond_status) {
-          std::string old = StringAt(c.as_object(), {"lastTransitionTime"});
+      if (c.is_object() && StrAt(c.as_object(), {"type"}) == type) {
+        if (StrAt(c.as_object(), {"status"}) == cond_status) {
+          std::string old = StrAt(c.as_object(), {"lastTransitionTime"});
           if (!old.empty()) transition = old;
         }
         continue;
@@ -65,7 +56,7 @@ void SetCondition(json::object& status, const std::string& type, const std::stri
 
 std::map<std::string, std::string> StoredDisrupted(const json::object& pdb) {
   std::map<std::string, std::string> out;
-  if (const json::object* d = ObjectAt(pdb, {"status", "disruptedPods"})) {
+  if (const json::object* d = ObjAt(pdb, {"status", "disruptedPods"})) {
     for (const auto& [name, t] : *d) {
       if (t.is_string()) out[std::string(name)] = std::string(t.as_string());
     }
@@ -97,7 +88,7 @@ Result<int64_t> ScaledValue(const json::value& v, int64_t total, bool round_up) 
 }
 
 bool Selects(const json::object& pdb, const std::map<std::string, std::string>& pod_labels) {
-  const json::object* spec = ObjectAt(pdb, {"spec"});
+  const json::object* spec = ObjAt(pdb, {"spec"});
   if (!spec) return false;
   auto it = spec->find("selector");
   if (it == spec->end() || !it->value().is_object()) return false;
@@ -171,7 +162,7 @@ int64_t DisruptionsAllowed(int64_t current_healthy, int64_t desired_healthy, int
 json::object ComputeStatus(const json::object& pdb, const Counts& c, TimePoint now) {
   const int64_t generation = IntAt(pdb, {"metadata", "generation"});
   json::object status;
-  if (const json::object* old = ObjectAt(pdb, {"status"})) {
+  if (const json::object* old = ObjAt(pdb, {"status"})) {
     if (auto it = old->find("conditions"); it != old->end()) status["conditions"] = it->value();
   }
   if (!c.disrupted_pods.empty()) {
@@ -193,7 +184,7 @@ json::object ComputeStatus(const json::object& pdb, const Counts& c, TimePoint n
 }
 
 bool StatusUpToDate(const json::object& pdb, const Counts& c) {
-  const json::object* st = ObjectAt(pdb, {"status"});
+  const json::object* st = ObjAt(pdb, {"status"});
   if (!st) return false;
   const int64_t generation = IntAt(pdb, {"metadata", "generation"});
   if (IntAt(*st, {"currentHealthy"}, -1) != c.current_healthy ||
@@ -204,14 +195,14 @@ bool StatusUpToDate(const json::object& pdb, const Counts& c) {
     return false;
   }
   // upstream ConditionsAreUpToDate: the condition is there and agrees with disruptionsAllowed.
-  const json::object* cond = FindCondition(*st, kDisruptionAllowed);
+  const json::object* cond = api::ConditionAt(*st, kDisruptionAllowed);
   if (!cond) return false;
-  return StringAt(*cond, {"status"}) == (c.disruptions_allowed > 0 ? "True" : "False");
+  return StrAt(*cond, {"status"}) == (c.disruptions_allowed > 0 ? "True" : "False");
 }
 
 json::object FailSafeStatus(const json::object& pdb, const std::string& message, TimePoint now) {
   json::object status;
-  if (const json::object* old = ObjectAt(pdb, {"status"})) status = *old;
+  if (const json::object* old = ObjAt(pdb, {"status"})) status = *old;
   status["disruptionsAllowed"] = 0;
   for (const char* f : {"currentHealthy", "desiredHealthy", "expectedPods"}) {
     if (!status.contains(f)) status[f] = 0;
@@ -222,7 +213,7 @@ json::object FailSafeStatus(const json::object& pdb, const std::string& message,
 }
 
 bool EvictionNotYetObserved(const json::object& pdb, const Counts& computed) {
-  const json::object* st = ObjectAt(pdb, {"status"});
+  const json::object* st = ObjAt(pdb, {"status"});
   if (!st) return false;
   if (IntAt(*st, {"observedGeneration"}, -1) != IntAt(pdb, {"metadata", "generation"})) return false;
   if (IntAt(*st, {"currentHealthy"}, -1) != computed.current_healthy ||
@@ -230,8 +221,8 @@ bool EvictionNotYetObserved(const json::object& pdb, const Counts& computed) {
       IntAt(*st, {"expectedPods"}, -1) != computed.expected_pods) {
     return false;
   }
-  const json::object* cond = FindCondition(*st, kDisruptionAllowed);
-  if (!cond || StringAt(*cond, {"reason"}) != kSufficientPods) return false;
+  const json::object* cond = api::ConditionAt(*st, kDisruptionAllowed);
+  if (!cond || StrAt(*cond, {"reason"}) != kSufficientPods) return false;
   auto it = st->find("disruptionsAllowed");
   if (it == st->end() || !it->value().is_int64()) return false;
   int64_t stored = it->value().as_int64();

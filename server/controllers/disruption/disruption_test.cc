@@ -8,14 +8,16 @@
 #include "lib/api/meta.h"
 #include "lib/client/fake_client.h"
 #include "server/controllers/replicaset/replicaset_logic.h"
+#include "tests/testutil/eventually.h"
 
 namespace k1s::controllers {
 namespace {
 
 namespace json = boost::json;
+using api::StrAt;
 using disruption::TimePoint;
 using replicaset::IntAt;
-using replicaset::StringAt;
+using testutil::Eventually;
 
 json::object Obj(std::string_view text) { return *api::ParseObject(text); }
 
@@ -130,10 +132,10 @@ TEST(DisruptionLogic, StatusCarriesCountsGenerationAndCondition) {
   EXPECT_EQ(IntAt(st, {"observedGeneration"}), 2);
   EXPECT_FALSE(st.contains("disruptedPods"));
   const auto& cond = st.at("conditions").as_array().at(0).as_object();
-  EXPECT_EQ(StringAt(cond, {"type"}), "DisruptionAllowed");
-  EXPECT_EQ(StringAt(cond, {"status"}), "True");
-  EXPECT_EQ(StringAt(cond, {"reason"}), "SufficientPods");
-  EXPECT_EQ(StringAt(cond, {"lastTransitionTime"}), client::FormatTime(T0()));
+  EXPECT_EQ(StrAt(cond, {"type"}), "DisruptionAllowed");
+  EXPECT_EQ(StrAt(cond, {"status"}), "True");
+  EXPECT_EQ(StrAt(cond, {"reason"}), "SufficientPods");
+  EXPECT_EQ(StrAt(cond, {"lastTransitionTime"}), client::FormatTime(T0()));
 
   pdb["status"] = st;
   EXPECT_TRUE(disruption::StatusUpToDate(pdb, c));
@@ -143,9 +145,9 @@ TEST(DisruptionLogic, StatusCarriesCountsGenerationAndCondition) {
   EXPECT_FALSE(disruption::StatusUpToDate(pdb, c));
   json::object st2 = disruption::ComputeStatus(pdb, c, T0() + std::chrono::seconds(30));
   const auto& cond2 = st2.at("conditions").as_array().at(0).as_object();
-  EXPECT_EQ(StringAt(cond2, {"status"}), "False");
-  EXPECT_EQ(StringAt(cond2, {"reason"}), "InsufficientPods");
-  EXPECT_EQ(StringAt(cond2, {"lastTransitionTime"}), client::FormatTime(T0() + std::chrono::seconds(30)));
+  EXPECT_EQ(StrAt(cond2, {"status"}), "False");
+  EXPECT_EQ(StrAt(cond2, {"reason"}), "InsufficientPods");
+  EXPECT_EQ(StrAt(cond2, {"lastTransitionTime"}), client::FormatTime(T0() + std::chrono::seconds(30)));
   EXPECT_EQ(st2.at("conditions").as_array().size(), 1u);
 }
 
@@ -156,8 +158,8 @@ TEST(DisruptionLogic, FailSafeAllowsNothingAndSaysWhy) {
   EXPECT_EQ(IntAt(st, {"disruptionsAllowed"}), 0);
   EXPECT_EQ(IntAt(st, {"currentHealthy"}), 3);
   const auto& cond = st.at("conditions").as_array().at(0).as_object();
-  EXPECT_EQ(StringAt(cond, {"reason"}), "SyncFailed");
-  EXPECT_EQ(StringAt(cond, {"message"}), "found no controllers for pod \"x\"");
+  EXPECT_EQ(StrAt(cond, {"reason"}), "SyncFailed");
+  EXPECT_EQ(StrAt(cond, {"message"}), "found no controllers for pod \"x\"");
 }
 
 TEST(DisruptionLogic, AnEvictionNotYetSeenIsRecognisedByTheUnchangedCounts) {
@@ -189,15 +191,6 @@ class DisruptionControllerTest : public ::testing::Test {
     informers_.Start();
     ASSERT_TRUE(informers_.WaitForSync(std::chrono::seconds(5)));
     controller_.Start(1);
-  }
-  template <typename Pred>
-  bool Eventually(Pred pred) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return pred();
   }
   json::object GetPdb() { return *fake_.Get(client::kPodDisruptionBudgets, "default", "b"); }
   // A Deployment "web" (replicas) owning ReplicaSet "web-1" owning n pods, `ready` of them Ready.
@@ -235,7 +228,7 @@ TEST_F(DisruptionControllerTest, MinAvailableTwoOfThreeReadyPodsAllowsOneDisrupt
   EXPECT_EQ(IntAt(st, {"disruptionsAllowed"}), 1);
   EXPECT_EQ(IntAt(st, {"currentHealthy"}), 3);
   EXPECT_EQ(IntAt(st, {"desiredHealthy"}), 2);
-  EXPECT_EQ(StringAt(st.at("conditions").as_array().at(0).as_object(), {"reason"}), "SufficientPods");
+  EXPECT_EQ(StrAt(st.at("conditions").as_array().at(0).as_object(), {"reason"}), "SufficientPods");
 }
 
 TEST_F(DisruptionControllerTest, MaxUnavailableUsesTheDeploymentsScale) {
@@ -247,7 +240,7 @@ TEST_F(DisruptionControllerTest, MaxUnavailableUsesTheDeploymentsScale) {
   json::object st = GetPdb().at("status").as_object();
   EXPECT_EQ(IntAt(st, {"desiredHealthy"}), 3);
   EXPECT_EQ(IntAt(st, {"disruptionsAllowed"}), 0);
-  EXPECT_EQ(StringAt(st.at("conditions").as_array().at(0).as_object(), {"reason"}), "InsufficientPods");
+  EXPECT_EQ(StrAt(st.at("conditions").as_array().at(0).as_object(), {"reason"}), "InsufficientPods");
 }
 
 TEST_F(DisruptionControllerTest, PodsWithoutAKnownControllerFailSafe) {
@@ -261,13 +254,13 @@ TEST_F(DisruptionControllerTest, PodsWithoutAKnownControllerFailSafe) {
   StartAll();
   ASSERT_TRUE(Eventually([&] {
     json::object p = GetPdb();
-    const json::object* st = replicaset::ObjectAt(p, {"status"});
+    const json::object* st = api::ObjAt(p, {"status"});
     return st && st->contains("conditions") &&
-           StringAt(st->at("conditions").as_array().at(0).as_object(), {"reason"}) == "SyncFailed";
+           StrAt(st->at("conditions").as_array().at(0).as_object(), {"reason"}) == "SyncFailed";
   }));
   json::object st = GetPdb().at("status").as_object();
   EXPECT_EQ(IntAt(st, {"disruptionsAllowed"}, -1), 0);
-  EXPECT_EQ(StringAt(st.at("conditions").as_array().at(0).as_object(), {"message"}),
+  EXPECT_EQ(StrAt(st.at("conditions").as_array().at(0).as_object(), {"message"}),
             "found no controllers for pod \"job-pod\"");
 }
 

@@ -9,27 +9,17 @@
 
 namespace k1s::controllers {
 
+using api::ObjAt;
+using api::StrAt;
 using client::ObjectPtr;
 using replicaset::IntAt;
-using replicaset::ObjectAt;
-using replicaset::StringAt;
 
 namespace {
 
 constexpr const char* kLog = "horizontal-pod-autoscaler";
 
-json::object Regarding(const json::object& obj) {
-  json::object out;
-  out["apiVersion"] = client::kHorizontalPodAutoscalers.GroupVersion();
-  out["kind"] = client::kHorizontalPodAutoscalers.kind;
-  json::object meta;
-  for (const char* f : {"name", "namespace", "uid", "resourceVersion"}) meta[f] = api::MetaString(obj, f);
-  out["metadata"] = std::move(meta);
-  return out;
-}
-
 json::object StatusOf(const json::object& hpa) {
-  const json::object* st = ObjectAt(hpa, {"status"});
+  const json::object* st = ObjAt(hpa, {"status"});
   return st ? *st : json::object();
 }
 
@@ -47,7 +37,7 @@ void SetReplicas(json::object& status, int32_t current, int32_t desired, const j
 
 // How upstream prints a metric selector (*metav1.LabelSelector with %+v): nil when unset.
 std::string MetricSelectorText(const json::object& metric) {
-  return ObjectAt(metric, {"selector"}) ? "&LabelSelector{" + hpa::SelectorString(metric.at("selector")) + "}" : "nil";
+  return ObjAt(metric, {"selector"}) ? "&LabelSelector{" + hpa::SelectorString(metric.at("selector")) + "}" : "nil";
 }
 
 }  // namespace
@@ -102,7 +92,7 @@ void HorizontalPodAutoscalerController::Stop() {
 }
 
 Status HorizontalPodAutoscalerController::WriteStatusIfChanged(const json::object& hpa, const json::object& status) {
-  if (const json::object* old = ObjectAt(hpa, {"status"}); old && *old == status) return OkStatus();
+  if (const json::object* old = ObjAt(hpa, {"status"}); old && *old == status) return OkStatus();
   json::object next = hpa;
   next["status"] = status;
   auto r = ctx_.client.UpdateStatus(client::kHorizontalPodAutoscalers, api::MetaString(hpa, "namespace"),
@@ -145,7 +135,7 @@ HorizontalPodAutoscalerController::MetricProposal HorizontalPodAutoscalerControl
     const api::LabelSelector& selector) {
   MetricProposal out;
   const std::string ns = api::MetaString(hpa, "namespace");
-  const std::string type = StringAt(spec, {"type"});
+  const std::string type = StrAt(spec, {"type"});
   auto fail = [&](const std::string& reason, const std::string& inner, const std::string& outer) {
     ctx_.events.Event(regarding, "Warning", reason, inner);
     out.reason = reason;
@@ -155,12 +145,12 @@ HorizontalPodAutoscalerController::MetricProposal HorizontalPodAutoscalerControl
   };
   if (type == "Resource" || type == "ContainerResource") {
     const bool container_metric = type == "ContainerResource";
-    const json::object* src = ObjectAt(spec, {container_metric ? "containerResource" : "resource"});
+    const json::object* src = ObjAt(spec, {container_metric ? "containerResource" : "resource"});
     const json::object empty;
     if (!src) src = &empty;
-    const std::string resource = StringAt(*src, {"name"});
-    const std::string container = container_metric ? StringAt(*src, {"container"}) : "";
-    const json::object* target = ObjectAt(*src, {"target"});
+    const std::string resource = StrAt(*src, {"name"});
+    const std::string container = container_metric ? StrAt(*src, {"container"}) : "";
+    const json::object* target = ObjAt(*src, {"target"});
     const std::string reason = container_metric ? "FailedGetContainerResourceMetric" : "FailedGetResourceMetric";
     const std::string outer_prefix = container_metric ? "failed to get " + container + " container metric value: "
                                                       : "failed to get " + resource + " resource metric value: ";
@@ -206,20 +196,20 @@ HorizontalPodAutoscalerController::MetricProposal HorizontalPodAutoscalerControl
   }
   const std::string custom = metrics_->CustomMetricsError();
   if (type == "Pods") {
-    const std::string name = StringAt(spec, {"pods", "metric", "name"});
+    const std::string name = StrAt(spec, {"pods", "metric", "name"});
     std::string inner = "unable to get metric " + name + ": " + custom;
     return fail("FailedGetPodsMetric", inner, "failed to get pods metric value: " + inner);
   }
   if (type == "Object") {
-    const std::string name = StringAt(spec, {"object", "metric", "name"});
+    const std::string name = StrAt(spec, {"object", "metric", "name"});
     // upstream's format string shifts its arguments; the text reads as it does there
-    std::string inner = "unable to get metric " + name + ": " + StringAt(spec, {"object", "describedObject", "kind"}) +
-                        " on " + ns + " " + StringAt(spec, {"object", "describedObject", "name"}) + "/" + custom;
+    std::string inner = "unable to get metric " + name + ": " + StrAt(spec, {"object", "describedObject", "kind"}) +
+                        " on " + ns + " " + StrAt(spec, {"object", "describedObject", "name"}) + "/" + custom;
     return fail("FailedGetObjectMetric", inner, "failed to get object metric value: " + inner);
   }
   if (type == "External") {
-    const std::string name = StringAt(spec, {"external", "metric", "name"});
-    const json::object* metric = ObjectAt(spec, {"external", "metric"});
+    const std::string name = StrAt(spec, {"external", "metric", "name"});
+    const json::object* metric = ObjAt(spec, {"external", "metric"});
     std::string inner = "unable to get external metric " + ns + "/" + name + "/" +
                         (metric ? MetricSelectorText(*metric) : std::string("nil")) + ": " +
                         "unable to fetch metrics from external metrics API: no external metrics API "
@@ -314,10 +304,10 @@ Status HorizontalPodAutoscalerController::Reconcile(const std::string& key) {
     return OkStatus();
   }
   const json::object& hpa = *cached;
-  const json::object regarding = Regarding(hpa);
+  const json::object regarding = client::Regarding(hpa, client::kHorizontalPodAutoscalers);
   const std::string ns = api::MetaString(hpa, "namespace");
-  const std::string target_kind = StringAt(hpa, {"spec", "scaleTargetRef", "kind"});
-  const std::string target_name = StringAt(hpa, {"spec", "scaleTargetRef", "name"});
+  const std::string target_kind = StrAt(hpa, {"spec", "scaleTargetRef", "kind"});
+  const std::string target_name = StrAt(hpa, {"spec", "scaleTargetRef", "name"});
   const std::string reference = target_kind + "/" + ns + "/" + target_name;
   const auto now = clock_.Now();
   json::object status = StatusOf(hpa);

@@ -5,13 +5,14 @@
 #include <set>
 
 #include "lib/api/quantity.h"
+#include "lib/base/clock.h"
 #include "server/controllers/replicaset/replicaset_logic.h"
 
 namespace k1s::controllers::hpa {
 
+using api::ObjAt;
+using api::StrAt;
 using replicaset::IntAt;
-using replicaset::ObjectAt;
-using replicaset::StringAt;
 
 namespace {
 
@@ -19,17 +20,6 @@ std::string Join(const std::vector<std::string>& parts, const std::string& sep) 
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
   return out;
-}
-
-const json::object* ConditionAt(const json::object& pod, std::string_view type) {
-  const json::object* st = ObjectAt(pod, {"status"});
-  if (!st) return nullptr;
-  auto it = st->find("conditions");
-  if (it == st->end() || !it->value().is_array()) return nullptr;
-  for (const auto& c : it->value().as_array()) {
-    if (c.is_object() && StringAt(c.as_object(), {"type"}) == type) return &c.as_object();
-  }
-  return nullptr;
 }
 
 // upstream GetResourceUtilizationRatio over the pods in `usage` (pod -> usage) with their requests.
@@ -56,8 +46,8 @@ Result<std::pair<double, Proposal>> UtilizationRatio(const std::map<std::string,
 // ---- The target's scale ----
 
 Result<client::Resource> TargetResource(const json::object& hpa) {
-  const std::string api_version = StringAt(hpa, {"spec", "scaleTargetRef", "apiVersion"});
-  const std::string kind = StringAt(hpa, {"spec", "scaleTargetRef", "kind"});
+  const std::string api_version = StrAt(hpa, {"spec", "scaleTargetRef", "apiVersion"});
+  const std::string kind = StrAt(hpa, {"spec", "scaleTargetRef", "kind"});
   std::string group = api_version.find('/') == std::string::npos ? "" : api_version.substr(0, api_version.find('/'));
   for (const client::Resource* r :
        {&client::kDeployments, &client::kReplicaSets, &client::kStatefulSets, &client::kReplicationControllers}) {
@@ -79,7 +69,7 @@ std::string SelectorString(const json::value& selector) {
       if (v.is_string()) reqs.emplace_back(std::string(k), std::string(k) + "=" + std::string(v.as_string()));
     }
   }
-  if (const json::object* ml = ObjectAt(sel, {"matchLabels"})) {
+  if (const json::object* ml = ObjAt(sel, {"matchLabels"})) {
     for (const auto& [k, v] : *ml) {
       if (v.is_string()) reqs.emplace_back(std::string(k), std::string(k) + "=" + std::string(v.as_string()));
     }
@@ -87,14 +77,9 @@ std::string SelectorString(const json::value& selector) {
   if (auto it = sel.find("matchExpressions"); it != sel.end() && it->value().is_array()) {
     for (const auto& e : it->value().as_array()) {
       if (!e.is_object()) continue;
-      std::string key = StringAt(e.as_object(), {"key"});
-      std::string op = StringAt(e.as_object(), {"operator"});
-      std::vector<std::string> values;
-      if (auto vs = e.as_object().find("values"); vs != e.as_object().end() && vs->value().is_array()) {
-        for (const auto& v : vs->value().as_array()) {
-          if (v.is_string()) values.emplace_back(v.as_string());
-        }
-      }
+      std::string key = StrAt(e.as_object(), {"key"});
+      std::string op = StrAt(e.as_object(), {"operator"});
+      std::vector<std::string> values = api::StringsAt(e.as_object(), "values");
       std::sort(values.begin(), values.end());
       if (op == "In") reqs.emplace_back(key, key + " in (" + Join(values, ",") + ")");
       if (op == "NotIn") reqs.emplace_back(key, key + " notin (" + Join(values, ",") + ")");
@@ -112,7 +97,7 @@ Scale ScaleOf(const json::object& target) {
   Scale s;
   s.spec_replicas = static_cast<int32_t>(IntAt(target, {"spec", "replicas"}, 1));
   s.status_replicas = static_cast<int32_t>(IntAt(target, {"status", "replicas"}));
-  if (const json::object* spec = ObjectAt(target, {"spec"})) {
+  if (const json::object* spec = ObjAt(target, {"spec"})) {
     if (auto it = spec->find("selector"); it != spec->end()) s.selector = SelectorString(it->value());
   }
   return s;
@@ -165,10 +150,10 @@ int32_t Stabilize(std::vector<Recommendation>& recs, int32_t recommendation, std
 }
 
 std::chrono::steady_clock::duration DownscaleWindow(const json::object& hpa) {
-  const json::object* down = ObjectAt(hpa, {"spec", "behavior", "scaleDown"});
+  const json::object* down = ObjAt(hpa, {"spec", "behavior", "scaleDown"});
   if (down) {
     if (auto it = down->find("stabilizationWindowSeconds"); it != down->end() && it->value().is_int64()) {
-      return std::chrono::seconds(it->value().as_int64());
+      return ClampedSeconds(it->value().as_int64());
     }
   }
   return kDownscaleStabilization;
@@ -239,17 +224,17 @@ Result<Proposal> ReplicasForUtilization(int32_t current, int32_t target_utilizat
 
 PodSample::State ClassifyPod(const json::object& pod, bool has_metric, bool is_cpu, TimePoint metric_time,
                              std::chrono::seconds metric_window, TimePoint now) {
-  const std::string phase = StringAt(pod, {"status", "phase"});
+  const std::string phase = StrAt(pod, {"status", "phase"});
   if (replicaset::IsBeingDeleted(pod) || phase == "Failed") return PodSample::State::kIgnored;
   if (phase == "Pending") return PodSample::State::kUnready;
   if (!has_metric) return PodSample::State::kMissing;
   if (!is_cpu) return PodSample::State::kReady;
-  const json::object* ready = ConditionAt(pod, "Ready");
-  auto start = replicaset::ParseTime(StringAt(pod, {"status", "startTime"}));
+  const json::object* ready = api::ConditionAt(ObjAt(pod, {"status"}), "Ready");
+  auto start = replicaset::ParseTime(StrAt(pod, {"status", "startTime"}));
   if (!ready || !start) return PodSample::State::kUnready;
-  const bool is_false = StringAt(*ready, {"status"}) == "False";
+  const bool is_false = StrAt(*ready, {"status"}) == "False";
   const TimePoint transition =
-      replicaset::ParseTime(StringAt(*ready, {"lastTransitionTime"})).value_or(TimePoint{});
+      replicaset::ParseTime(StrAt(*ready, {"lastTransitionTime"})).value_or(TimePoint{});
   bool unready;
   if (*start + kCpuInitializationPeriod > now) {
     unready = is_false || metric_time < transition + metric_window;
@@ -261,7 +246,7 @@ PodSample::State ClassifyPod(const json::object& pod, bool has_metric, bool is_c
 
 Result<int64_t> PodRequestMilli(const json::object& pod, const std::string& resource, const std::string& container) {
   std::vector<const json::object*> containers;
-  if (auto* spec = ObjectAt(pod, {"spec"})) {
+  if (auto* spec = ObjAt(pod, {"spec"})) {
     if (auto it = spec->find("containers"); it != spec->end() && it->value().is_array()) {
       for (const auto& c : it->value().as_array()) {
         if (c.is_object()) containers.push_back(&c.as_object());
@@ -269,16 +254,16 @@ Result<int64_t> PodRequestMilli(const json::object& pod, const std::string& reso
     }
     if (auto it = spec->find("initContainers"); it != spec->end() && it->value().is_array()) {
       for (const auto& c : it->value().as_array()) {  // sidecars (restartable init containers) count
-        if (c.is_object() && StringAt(c.as_object(), {"restartPolicy"}) == "Always") containers.push_back(&c.as_object());
+        if (c.is_object() && StrAt(c.as_object(), {"restartPolicy"}) == "Always") containers.push_back(&c.as_object());
       }
     }
   }
   int64_t sum = 0;
   for (const json::object* c : containers) {
-    const std::string name = StringAt(*c, {"name"});
+    const std::string name = StrAt(*c, {"name"});
     if (!container.empty() && container != name) continue;
     int64_t milli = 0;
-    if (const json::object* req = ObjectAt(*c, {"resources", "requests"})) {
+    if (const json::object* req = ObjAt(*c, {"resources", "requests"})) {
       if (auto it = req->find(resource); it != req->end()) {
         auto q = api::Quantity::FromJson(it->value());
         if (q.ok()) milli = q->MilliValue();
@@ -307,7 +292,7 @@ std::string NoMetricsSource::CustomMetricsError() const {
 }
 
 json::array MetricSpecs(const json::object& hpa) {
-  if (const json::object* spec = ObjectAt(hpa, {"spec"})) {
+  if (const json::object* spec = ObjAt(hpa, {"spec"})) {
     if (auto it = spec->find("metrics"); it != spec->end() && it->value().is_array() && !it->value().as_array().empty()) {
       return it->value().as_array();
     }
@@ -321,22 +306,13 @@ json::array MetricSpecs(const json::object& hpa) {
 
 // ---- Status ----
 
-const json::object* FindCondition(const json::object& status, const std::string& type) {
-  auto it = status.find("conditions");
-  if (it == status.end() || !it->value().is_array()) return nullptr;
-  for (const auto& c : it->value().as_array()) {
-    if (c.is_object() && StringAt(c.as_object(), {"type"}) == type) return &c.as_object();
-  }
-  return nullptr;
-}
-
 void SetCondition(json::object& status, const std::string& type, const std::string& cond_status,
                   const std::string& reason, const std::string& message, TimePoint now) {
   json::array list;
   if (auto it = status.find("conditions"); it != status.end() && it->value().is_array()) list = it->value().as_array();
   json::object* existing = nullptr;
   for (auto& c : list) {
-    if (c.is_object() && StringAt(c.as_object(), {"type"}) == type) {
+    if (c.is_object() && StrAt(c.as_object(), {"type"}) == type) {
       existing = &c.as_object();
       break;
     }
@@ -345,7 +321,7 @@ void SetCondition(json::object& status, const std::string& type, const std::stri
     list.push_back(json::object{{"type", type}});
     existing = &list.back().as_object();
   }
-  if (StringAt(*existing, {"status"}) != cond_status) (*existing)["lastTransitionTime"] = client::FormatTime(now);
+  if (StrAt(*existing, {"status"}) != cond_status) (*existing)["lastTransitionTime"] = client::FormatTime(now);
   (*existing)["status"] = cond_status;
   (*existing)["reason"] = reason;
   (*existing)["message"] = message;

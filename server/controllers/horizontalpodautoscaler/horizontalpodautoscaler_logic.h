@@ -151,6 +151,6 @@ json::array MetricSpecs(const json::object& hpa);
 // status changes. The list keeps upstream's order (first set first).
 void SetCondition(json::object& status, const std::string& type, const std::string& cond_status,
                   const std::string& reason, const std::string& message, TimePoint now);
-const json::object* FindCondition(const json::object& status, const std::string& type);
+// The condition of a type: api::ConditionAt (lib/api/json_util.h).
 
 }  // namespace k1s::controllers::hpa

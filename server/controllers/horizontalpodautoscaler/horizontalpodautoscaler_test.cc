@@ -8,14 +8,16 @@
 
 #include "lib/client/fake_client.h"
 #include "server/controllers/replicaset/replicaset_logic.h"
+#include "tests/testutil/eventually.h"
 
 namespace k1s::controllers {
 namespace {
 
 namespace json = boost::json;
+using api::StrAt;
 using hpa::PodSample;
 using replicaset::IntAt;
-using replicaset::StringAt;
+using testutil::Eventually;
 using State = PodSample::State;
 
 json::object Obj(std::string_view text) { return *api::ParseObject(text); }
@@ -169,18 +171,18 @@ TEST(HpaLogic, ConditionsKeepTheirTransitionTimeWhileTheStatusHolds) {
   hpa::SetCondition(status, "AbleToScale", "True", "SucceededRescale", "m3", t0 + std::chrono::seconds(9));
   const auto& list = status.at("conditions").as_array();
   ASSERT_EQ(list.size(), 2u);
-  EXPECT_EQ(StringAt(list[0].as_object(), {"type"}), "AbleToScale");
-  EXPECT_EQ(StringAt(list[0].as_object(), {"reason"}), "SucceededRescale");
-  EXPECT_EQ(StringAt(list[0].as_object(), {"lastTransitionTime"}), client::FormatTime(t0));
+  EXPECT_EQ(StrAt(list[0].as_object(), {"type"}), "AbleToScale");
+  EXPECT_EQ(StrAt(list[0].as_object(), {"reason"}), "SucceededRescale");
+  EXPECT_EQ(StrAt(list[0].as_object(), {"lastTransitionTime"}), client::FormatTime(t0));
   hpa::SetCondition(status, "AbleToScale", "False", "FailedGetScale", "m4", t0 + std::chrono::seconds(20));
-  EXPECT_EQ(StringAt(*hpa::FindCondition(status, "AbleToScale"), {"lastTransitionTime"}),
+  EXPECT_EQ(StrAt(*api::ConditionAt(status, "AbleToScale"), {"lastTransitionTime"}),
             client::FormatTime(t0 + std::chrono::seconds(20)));
 }
 
 TEST(HpaLogic, EmptyMetricsDefaultToCpuAtEightyPercent) {
   json::array m = hpa::MetricSpecs(Obj(R"({"spec":{"maxReplicas":3}})"));
   ASSERT_EQ(m.size(), 1u);
-  EXPECT_EQ(StringAt(m[0].as_object(), {"resource", "name"}), "cpu");
+  EXPECT_EQ(StrAt(m[0].as_object(), {"resource", "name"}), "cpu");
   EXPECT_EQ(IntAt(m[0].as_object(), {"resource", "target", "averageUtilization"}), 80);
 }
 
@@ -220,15 +222,6 @@ class HpaControllerTest : public ::testing::Test {
     ASSERT_TRUE(informers_.WaitForSync(std::chrono::seconds(5)));
     controller_->Start(1);
   }
-  template <typename Pred>
-  bool Eventually(Pred pred) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return pred();
-  }
   void SeedDeployment(int replicas) {
     ASSERT_TRUE(fake_.Create(client::kDeployments, "default", Obj(R"({"apiVersion":"apps/v1","kind":"Deployment",
       "metadata":{"name":"web"},"spec":{"replicas":)" + std::to_string(replicas) +
@@ -252,20 +245,20 @@ class HpaControllerTest : public ::testing::Test {
   int64_t Replicas() { return IntAt(*fake_.Get(client::kDeployments, "default", "web"), {"spec", "replicas"}); }
   json::object HpaStatus() {
     auto h = *fake_.Get(client::kHorizontalPodAutoscalers, "default", "web");
-    const json::object* st = replicaset::ObjectAt(h, {"status"});
+    const json::object* st = api::ObjAt(h, {"status"});
     return st ? *st : json::object();
   }
   std::string Condition(const std::string& type, const char* field) {
     json::object st = HpaStatus();
-    const json::object* c = hpa::FindCondition(st, type);
-    return c ? StringAt(*c, {field}) : "";
+    const json::object* c = api::ConditionAt(st, type);
+    return c ? StrAt(*c, {field}) : "";
   }
   std::vector<std::string> Events() {
     events_.Flush();
     std::vector<std::string> out;
     auto list = fake_.List(client::kEvents, "default");
     for (const auto& e : list->items) {
-      out.push_back(StringAt(e, {"reason"}) + ": " + StringAt(e, {"message"}));
+      out.push_back(StrAt(e, {"reason"}) + ": " + StrAt(e, {"message"}));
     }
     return out;
   }
@@ -292,7 +285,7 @@ TEST_F(HpaControllerTest, BelowMinReplicasScalesUpToTheMinimum) {
   ASSERT_TRUE(Eventually([&] { return IntAt(HpaStatus(), {"desiredReplicas"}) == 3; }));
   json::object st = HpaStatus();
   EXPECT_EQ(IntAt(st, {"currentReplicas"}), 1);
-  EXPECT_FALSE(StringAt(st, {"lastScaleTime"}).empty());
+  EXPECT_FALSE(StrAt(st, {"lastScaleTime"}).empty());
   EXPECT_TRUE(Eventually([&] { return HasEvent("SuccessfulRescale: New size: 3; reason: Current number of replicas below Spec.MinReplicas"); }));
 }
 

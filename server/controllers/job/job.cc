@@ -69,7 +69,7 @@ JobController::~JobController() { Stop(); }
 
 void JobController::EnqueuePodOwner(const client::ObjectPtr& pod) {
   std::string owner = ControllerNameOf(*pod, "Job");
-  if (!owner.empty()) queue_.Add(client::MakeKey(Meta(*pod, "namespace"), owner));
+  if (!owner.empty()) queue_.Add(client::MakeKey(MetaString(*pod, "namespace"), owner));
 }
 
 void JobController::Start(int workers) {
@@ -101,7 +101,7 @@ Status JobController::Reconcile(const std::string& key) {
     if (*expiry <= now) {
       client::DeleteOptions opts;
       opts.propagation_policy = "Background";
-      opts.precondition_uid = Meta(*job, "uid");
+      opts.precondition_uid = MetaString(*job, "uid");
       auto r = ctx_.client.Delete(client::kJobs, ns, name, opts, nullptr);
       if (!r.ok() && !client::IsNotFound(r.error())) return Fail(r.error());
       K1S_LOG(kInfo, kLog) << "deleted finished job " << key << " (ttlSecondsAfterFinished)";
@@ -113,7 +113,7 @@ Status JobController::Reconcile(const std::string& key) {
 
   if (!expectations_.Satisfied(key, pods_, now)) return OkStatus();  // the pod events will requeue
 
-  PodList pods = pods_.ByIndex(kControllerUidIndex, Meta(*job, "uid"));
+  PodList pods = pods_.ByIndex(kControllerUidIndex, MetaString(*job, "uid"));
   job::JobPlan plan = job::PlanJob(*job, pods, now);
 
   for (const auto& pod_name : plan.delete_pods) {
@@ -135,12 +135,12 @@ Status JobController::Reconcile(const std::string& key) {
       ctx_.events.Event(*job, "Warning", "FailedCreate", "Error creating: " + created.error().message);
       return Fail(created.error());
     }
-    std::string pod_name = Meta(*created, "name");
+    std::string pod_name = MetaString(*created, "name");
     expectations_.ExpectCreate(key, client::MakeKey(ns, pod_name), now);
     ctx_.events.Event(*job, "Normal", "SuccessfulCreate", "Created pod: " + pod_name);
   }
 
-  const json::object* old_status = Child(*job, "status");
+  const json::object* old_status = ObjAt(*job, "status");
   if (!old_status || *old_status != plan.status) {
     json::object updated = *job;
     updated["status"] = plan.status;

@@ -3,94 +3,29 @@
 #include <algorithm>
 #include <charconv>
 
+#include "lib/api/meta.h"
+#include "lib/base/clock.h"
 #include "lib/client/client.h"
 
 namespace k1s::controllers {
 
-const json::object* Child(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_object() ? &it->value().get_object() : nullptr;
-}
-const json::array* ChildArray(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_array() ? &it->value().get_array() : nullptr;
-}
-std::string StrOf(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_string() ? std::string(it->value().get_string()) : std::string();
-}
-std::optional<int64_t> IntOf(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  if (it == o.end()) return std::nullopt;
-  if (it->value().is_int64()) return it->value().get_int64();
-  if (it->value().is_uint64()) return static_cast<int64_t>(it->value().get_uint64());
-  if (it->value().is_double()) return static_cast<int64_t>(it->value().get_double());
-  return std::nullopt;
-}
-bool BoolOf(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_bool() && it->value().get_bool();
-}
-std::string Meta(const json::object& o, std::string_view field) {
-  const json::object* m = Child(o, "metadata");
-  return m ? StrOf(*m, field) : std::string();
-}
-std::map<std::string, std::string> LabelsOf(const json::object& o) {
-  std::map<std::string, std::string> out;
-  const json::object* m = Child(o, "metadata");
-  const json::object* l = m ? Child(*m, "labels") : nullptr;
-  if (l)
-    for (const auto& kv : *l)
-      if (kv.value().is_string()) out[std::string(kv.key())] = std::string(kv.value().get_string());
-  return out;
-}
-
 bool SelectorMatches(const json::object& selector, const std::map<std::string, std::string>& labels) {
-  if (const json::object* ml = Child(selector, "matchLabels")) {
-    for (const auto& kv : *ml) {
-      auto it = labels.find(std::string(kv.key()));
-      if (it == labels.end() || !kv.value().is_string() || it->second != kv.value().get_string()) return false;
-    }
-  }
-  if (const json::array* exprs = ChildArray(selector, "matchExpressions")) {
-    for (const auto& e : *exprs) {
-      if (!e.is_object()) return false;
-      std::string key = StrOf(e.get_object(), "key"), op = StrOf(e.get_object(), "operator");
-      std::set<std::string> values;
-      if (const json::array* vs = ChildArray(e.get_object(), "values"))
-        for (const auto& v : *vs)
-          if (v.is_string()) values.insert(std::string(v.get_string()));
-      auto it = labels.find(key);
-      bool has = it != labels.end();
-      if (op == "In") {
-        if (!has || !values.count(it->second)) return false;
-      } else if (op == "NotIn") {
-        if (has && values.count(it->second)) return false;
-      } else if (op == "Exists") {
-        if (!has) return false;
-      } else if (op == "DoesNotExist") {
-        if (has) return false;
-      } else {
-        return false;
-      }
-    }
-  }
-  return true;
+  return api::LabelSelectorMatches(selector, labels);
 }
 
 json::object ControllerRef(const json::object& owner, std::string_view api_version, std::string_view kind) {
-  return json::object{{"apiVersion", api_version}, {"kind", kind},          {"name", Meta(owner, "name")},
-                      {"uid", Meta(owner, "uid")},  {"controller", true},   {"blockOwnerDeletion", true}};
+  return json::object{{"apiVersion", api_version}, {"kind", kind},          {"name", MetaString(owner, "name")},
+                      {"uid", MetaString(owner, "uid")},  {"controller", true},   {"blockOwnerDeletion", true}};
 }
 
 std::string ControllerNameOf(const json::object& obj, std::string_view kind) {
-  const json::object* m = Child(obj, "metadata");
-  const json::array* refs = m ? ChildArray(*m, "ownerReferences") : nullptr;
+  const json::object* m = ObjAt(obj, "metadata");
+  const json::array* refs = m ? ArrAt(*m, "ownerReferences") : nullptr;
   if (!refs) return "";
   for (const auto& r : *refs) {
     if (!r.is_object()) continue;
     const json::object& ro = r.get_object();
-    if (BoolOf(ro, "controller")) return StrOf(ro, "kind") == kind ? StrOf(ro, "name") : "";
+    if (BoolAt(ro, "controller")) return StrAt(ro, "kind") == kind ? StrAt(ro, "name") : "";
   }
   return "";
 }
@@ -104,23 +39,18 @@ std::optional<TimePoint> ParseTime(std::string_view text) {
 std::string TimeString(TimePoint t) { return client::FormatTime(t); }
 
 std::string PodPhase(const json::object& pod) {
-  const json::object* s = Child(pod, "status");
-  std::string p = s ? StrOf(*s, "phase") : "";
+  const json::object* s = ObjAt(pod, "status");
+  std::string p = s ? StrAt(*s, "phase") : "";
   return p.empty() ? "Pending" : p;
 }
 const json::object* FindCondition(const json::object& obj, std::string_view type) {
-  const json::object* s = Child(obj, "status");
-  const json::array* conds = s ? ChildArray(*s, "conditions") : nullptr;
-  if (!conds) return nullptr;
-  for (const auto& c : *conds)
-    if (c.is_object() && StrOf(c.get_object(), "type") == type) return &c.get_object();
-  return nullptr;
+  return api::ConditionAt(ObjAt(obj, "status"), type);
 }
 bool IsPodReady(const json::object& pod) {
   const json::object* c = FindCondition(pod, "Ready");
-  return c && StrOf(*c, "status") == "True";
+  return c && StrAt(*c, "status") == "True";
 }
-bool IsPodTerminating(const json::object& pod) { return !Meta(pod, "deletionTimestamp").empty(); }
+bool IsPodTerminating(const json::object& pod) { return !MetaString(pod, "deletionTimestamp").empty(); }
 bool IsPodActive(const json::object& pod) {
   std::string p = PodPhase(pod);
   return p != "Succeeded" && p != "Failed" && !IsPodTerminating(pod);
@@ -129,8 +59,8 @@ bool IsPodAvailable(const json::object& pod, int64_t min_ready_seconds, TimePoin
   if (!IsPodReady(pod)) return false;
   if (min_ready_seconds <= 0) return true;
   const json::object* c = FindCondition(pod, "Ready");
-  auto since = ParseTime(StrOf(*c, "lastTransitionTime"));
-  return !since || *since + std::chrono::seconds(min_ready_seconds) <= now;
+  auto since = ParseTime(StrAt(*c, "lastTransitionTime"));
+  return !since || *since + ClampedSeconds(min_ready_seconds) <= now;
 }
 
 bool SetCondition(json::object& status, std::string_view type, std::string_view cond_status,
@@ -139,11 +69,11 @@ bool SetCondition(json::object& status, std::string_view type, std::string_view 
   if (!cv.is_array()) cv = json::array();
   json::array& conds = cv.get_array();
   for (auto& c : conds) {
-    if (!c.is_object() || StrOf(c.get_object(), "type") != type) continue;
+    if (!c.is_object() || StrAt(c.get_object(), "type") != type) continue;
     json::object& co = c.get_object();
-    if (StrOf(co, "status") == cond_status && StrOf(co, "reason") == reason && StrOf(co, "message") == message)
+    if (StrAt(co, "status") == cond_status && StrAt(co, "reason") == reason && StrAt(co, "message") == message)
       return false;
-    if (StrOf(co, "status") != cond_status) co["lastTransitionTime"] = TimeString(now);
+    if (StrAt(co, "status") != cond_status) co["lastTransitionTime"] = TimeString(now);
     co["status"] = cond_status;
     co["reason"] = reason;
     co["message"] = message;
@@ -181,29 +111,29 @@ namespace job {
 bool IsFinished(const json::object& j) {
   for (const char* t : {"Complete", "Failed"}) {
     const json::object* c = FindCondition(j, t);
-    if (c && StrOf(*c, "status") == "True") return true;
+    if (c && StrAt(*c, "status") == "True") return true;
   }
   return false;
 }
 
 std::optional<TimePoint> FinishTime(const json::object& j) {
   if (!IsFinished(j)) return std::nullopt;
-  const json::object* s = Child(j, "status");
+  const json::object* s = ObjAt(j, "status");
   if (s)
-    if (auto t = ParseTime(StrOf(*s, "completionTime"))) return t;
+    if (auto t = ParseTime(StrAt(*s, "completionTime"))) return t;
   for (const char* t : {"Complete", "Failed"}) {
     const json::object* c = FindCondition(j, t);
-    if (c && StrOf(*c, "status") == "True") return ParseTime(StrOf(*c, "lastTransitionTime"));
+    if (c && StrAt(*c, "status") == "True") return ParseTime(StrAt(*c, "lastTransitionTime"));
   }
   return std::nullopt;
 }
 
 std::optional<TimePoint> TtlExpiry(const json::object& j) {
-  const json::object* spec = Child(j, "spec");
-  auto ttl = spec ? IntOf(*spec, "ttlSecondsAfterFinished") : std::nullopt;
+  const json::object* spec = ObjAt(j, "spec");
+  auto ttl = spec ? IntAt(*spec, "ttlSecondsAfterFinished") : std::nullopt;
   auto fin = FinishTime(j);
   if (!ttl || !fin) return std::nullopt;
-  return *fin + std::chrono::seconds(*ttl);
+  return *fin + ClampedSeconds(*ttl);
 }
 
 std::string FormatIndexes(const std::set<int>& indexes) {
@@ -249,9 +179,9 @@ std::chrono::seconds FailureBackoff(int64_t failures) {
 namespace {
 
 std::optional<int> PodIndex(const json::object& pod) {
-  const json::object* m = Child(pod, "metadata");
-  const json::object* a = m ? Child(*m, "annotations") : nullptr;
-  std::string v = a ? StrOf(*a, kCompletionIndexAnnotation) : "";
+  const json::object* m = ObjAt(pod, "metadata");
+  const json::object* a = m ? ObjAt(*m, "annotations") : nullptr;
+  std::string v = a ? StrAt(*a, kCompletionIndexAnnotation) : "";
   int i = 0;
   if (v.empty() || std::from_chars(v.data(), v.data() + v.size(), i).ec != std::errc() || i < 0) return std::nullopt;
   return i;
@@ -266,7 +196,7 @@ void AddIndexEnv(json::object& spec, std::string_view list) {
     if (!env.is_array()) env = json::array();
     bool present = false;
     for (const auto& e : env.get_array())
-      if (e.is_object() && StrOf(e.get_object(), "name") == kCompletionIndexEnv) present = true;
+      if (e.is_object() && StrAt(e.get_object(), "name") == kCompletionIndexEnv) present = true;
     if (present) continue;
     env.get_array().push_back(json::object{
         {"name", kCompletionIndexEnv},
@@ -281,28 +211,28 @@ std::optional<TimePoint> LastFailure(const PodList& failed) {
   std::optional<TimePoint> last;
   for (const auto& p : failed) {
     std::optional<TimePoint> t;
-    const json::object* s = Child(*p, "status");
-    if (const json::array* cs = s ? ChildArray(*s, "containerStatuses") : nullptr)
+    const json::object* s = ObjAt(*p, "status");
+    if (const json::array* cs = s ? ArrAt(*s, "containerStatuses") : nullptr)
       for (const auto& c : *cs) {
-        const json::object* st = c.is_object() ? Child(c.get_object(), "state") : nullptr;
-        const json::object* term = st ? Child(*st, "terminated") : nullptr;
-        if (auto f = term ? ParseTime(StrOf(*term, "finishedAt")) : std::nullopt; f && (!t || *f > *t)) t = f;
+        const json::object* st = c.is_object() ? ObjAt(c.get_object(), "state") : nullptr;
+        const json::object* term = st ? ObjAt(*st, "terminated") : nullptr;
+        if (auto f = term ? ParseTime(StrAt(*term, "finishedAt")) : std::nullopt; f && (!t || *f > *t)) t = f;
       }
     if (!t) {
       const json::object* rc = FindCondition(*p, "Ready");
-      t = rc ? ParseTime(StrOf(*rc, "lastTransitionTime")) : std::nullopt;
+      t = rc ? ParseTime(StrAt(*rc, "lastTransitionTime")) : std::nullopt;
     }
-    if (!t) t = ParseTime(Meta(*p, "creationTimestamp"));
+    if (!t) t = ParseTime(MetaString(*p, "creationTimestamp"));
     if (t && (!last || *t > *last)) last = t;
   }
   return last;
 }
 
 bool ConditionTrue(const json::object& status, std::string_view type) {
-  const json::array* conds = ChildArray(status, "conditions");
+  const json::array* conds = ArrAt(status, "conditions");
   if (!conds) return false;
   for (const auto& c : *conds)
-    if (c.is_object() && StrOf(c.get_object(), "type") == type && StrOf(c.get_object(), "status") == "True")
+    if (c.is_object() && StrAt(c.get_object(), "type") == type && StrAt(c.get_object(), "status") == "True")
       return true;
   return false;
 }
@@ -311,17 +241,17 @@ bool ConditionTrue(const json::object& status, std::string_view type) {
 
 json::object NewJobPod(const json::object& j, std::optional<int> index) {
   static const json::object kEmpty;
-  const json::object* spec = Child(j, "spec");
-  const json::object* tmpl = spec ? Child(*spec, "template") : nullptr;
-  const json::object* tmeta = tmpl ? Child(*tmpl, "metadata") : nullptr;
-  const json::object* tspec = tmpl ? Child(*tmpl, "spec") : nullptr;
-  std::string name = Meta(j, "name");
+  const json::object* spec = ObjAt(j, "spec");
+  const json::object* tmpl = spec ? ObjAt(*spec, "template") : nullptr;
+  const json::object* tmeta = tmpl ? ObjAt(*tmpl, "metadata") : nullptr;
+  const json::object* tspec = tmpl ? ObjAt(*tmpl, "spec") : nullptr;
+  std::string name = MetaString(j, "name");
 
   json::object meta;
   meta["generateName"] = index ? name + "-" + std::to_string(*index) + "-" : name + "-";
-  meta["namespace"] = Meta(j, "namespace");
-  json::object labels = tmeta && Child(*tmeta, "labels") ? *Child(*tmeta, "labels") : json::object();
-  json::object annotations = tmeta && Child(*tmeta, "annotations") ? *Child(*tmeta, "annotations") : json::object();
+  meta["namespace"] = MetaString(j, "namespace");
+  json::object labels = tmeta && ObjAt(*tmeta, "labels") ? *ObjAt(*tmeta, "labels") : json::object();
+  json::object annotations = tmeta && ObjAt(*tmeta, "annotations") ? *ObjAt(*tmeta, "annotations") : json::object();
   if (index) {
     annotations[kCompletionIndexAnnotation] = std::to_string(*index);
     labels[kCompletionIndexAnnotation] = std::to_string(*index);
@@ -329,12 +259,12 @@ json::object NewJobPod(const json::object& j, std::optional<int> index) {
   if (!labels.empty()) meta["labels"] = std::move(labels);
   if (!annotations.empty()) meta["annotations"] = std::move(annotations);
   if (tmeta)
-    if (const json::array* fin = ChildArray(*tmeta, "finalizers")) meta["finalizers"] = *fin;
+    if (const json::array* fin = ArrAt(*tmeta, "finalizers")) meta["finalizers"] = *fin;
   meta["ownerReferences"] = json::array{ControllerRef(j, "batch/v1", "Job")};
 
   json::object pod_spec = tspec ? *tspec : kEmpty;
   if (index) {
-    if (StrOf(pod_spec, "hostname").empty()) pod_spec["hostname"] = name + "-" + std::to_string(*index);
+    if (StrAt(pod_spec, "hostname").empty()) pod_spec["hostname"] = name + "-" + std::to_string(*index);
     AddIndexEnv(pod_spec, "containers");
     AddIndexEnv(pod_spec, "initContainers");
   }
@@ -345,18 +275,18 @@ json::object NewJobPod(const json::object& j, std::optional<int> index) {
 JobPlan PlanJob(const json::object& j, const PodList& pods, TimePoint now) {
   static const json::object kEmpty;
   JobPlan plan;
-  const json::object& spec = Child(j, "spec") ? *Child(j, "spec") : kEmpty;
-  plan.status = Child(j, "status") ? *Child(j, "status") : json::object();
+  const json::object& spec = ObjAt(j, "spec") ? *ObjAt(j, "spec") : kEmpty;
+  plan.status = ObjAt(j, "status") ? *ObjAt(j, "status") : json::object();
   json::object& st = plan.status;
 
-  const int64_t parallelism = std::max<int64_t>(0, IntOf(spec, "parallelism").value_or(1));
-  const std::optional<int64_t> completions = IntOf(spec, "completions");
-  const bool indexed = StrOf(spec, "completionMode") == "Indexed" && completions.has_value();
-  const int64_t backoff_limit = IntOf(spec, "backoffLimit").value_or(6);
-  const std::optional<int64_t> deadline = IntOf(spec, "activeDeadlineSeconds");
-  const bool suspend = BoolOf(spec, "suspend");
-  const json::object* tspec = Child(spec, "template") ? Child(*Child(spec, "template"), "spec") : nullptr;
-  const bool restart_on_failure = tspec && StrOf(*tspec, "restartPolicy") == "OnFailure";
+  const int64_t parallelism = std::max<int64_t>(0, IntAt(spec, "parallelism").value_or(1));
+  const std::optional<int64_t> completions = IntAt(spec, "completions");
+  const bool indexed = StrAt(spec, "completionMode") == "Indexed" && completions.has_value();
+  const int64_t backoff_limit = IntAt(spec, "backoffLimit").value_or(6);
+  const std::optional<int64_t> deadline = IntAt(spec, "activeDeadlineSeconds");
+  const bool suspend = BoolAt(spec, "suspend");
+  const json::object* tspec = ObjAt(spec, "template") ? ObjAt(*ObjAt(spec, "template"), "spec") : nullptr;
+  const bool restart_on_failure = tspec && StrAt(*tspec, "restartPolicy") == "OnFailure";
 
   // Sort the pods out.
   PodList active, terminating, succeeded, failed;
@@ -368,27 +298,27 @@ JobPlan PlanJob(const json::object& j, const PodList& pods, TimePoint now) {
     else active.push_back(p);
   }
   // Counts never go down (pods may be garbage-collected after they were counted).
-  int64_t n_failed = std::max<int64_t>(IntOf(st, "failed").value_or(0), static_cast<int64_t>(failed.size()));
+  int64_t n_failed = std::max<int64_t>(IntAt(st, "failed").value_or(0), static_cast<int64_t>(failed.size()));
   int64_t n_succeeded;
-  std::set<int> completed = ParseIndexes(StrOf(st, "completedIndexes"));
+  std::set<int> completed = ParseIndexes(StrAt(st, "completedIndexes"));
   if (indexed) {
     for (const auto& p : succeeded)
       if (auto i = PodIndex(*p); i && *i < *completions) completed.insert(*i);
     n_succeeded = static_cast<int64_t>(completed.size());
   } else {
-    n_succeeded = std::max<int64_t>(IntOf(st, "succeeded").value_or(0), static_cast<int64_t>(succeeded.size()));
+    n_succeeded = std::max<int64_t>(IntAt(st, "succeeded").value_or(0), static_cast<int64_t>(succeeded.size()));
   }
   int64_t restarts = 0;
   if (restart_on_failure)
     for (const auto& p : active) {
-      const json::object* s = Child(*p, "status");
-      if (const json::array* cs = s ? ChildArray(*s, "containerStatuses") : nullptr)
+      const json::object* s = ObjAt(*p, "status");
+      if (const json::array* cs = s ? ArrAt(*s, "containerStatuses") : nullptr)
         for (const auto& c : *cs)
-          if (c.is_object()) restarts += IntOf(c.get_object(), "restartCount").value_or(0);
+          if (c.is_object()) restarts += IntAt(c.get_object(), "restartCount").value_or(0);
     }
 
   auto delete_all_active = [&] {
-    for (const auto& p : active) plan.delete_pods.push_back(Meta(*p, "name"));
+    for (const auto& p : active) plan.delete_pods.push_back(MetaString(*p, "name"));
   };
   auto ready_count = [&] {
     int64_t n = 0;
@@ -413,19 +343,19 @@ JobPlan PlanJob(const json::object& j, const PodList& pods, TimePoint now) {
 
   // Terminal paths: a failure or success target first, the terminal condition once no pod runs.
   std::string failure_reason, failure_message;
-  if (const json::object* ft = FindCondition(j, "FailureTarget"); ft && StrOf(*ft, "status") == "True") {
-    failure_reason = StrOf(*ft, "reason");
-    failure_message = StrOf(*ft, "message");
+  if (const json::object* ft = FindCondition(j, "FailureTarget"); ft && StrAt(*ft, "status") == "True") {
+    failure_reason = StrAt(*ft, "reason");
+    failure_message = StrAt(*ft, "message");
   } else if (n_failed + restarts > backoff_limit) {
     failure_reason = "BackoffLimitExceeded";
     failure_message = "Job has reached the specified backoff limit";
-  } else if (auto start = ParseTime(StrOf(st, "startTime")); deadline && start && !suspend) {
-    if (*start + std::chrono::seconds(*deadline) <= now) {
+  } else if (auto start = ParseTime(StrAt(st, "startTime")); deadline && start && !suspend) {
+    if (*start + ClampedSeconds(*deadline) <= now) {
       failure_reason = "DeadlineExceeded";
       failure_message = "Job was active longer than specified deadline";
     } else {
       plan.requeue_after =
-          std::chrono::duration_cast<std::chrono::milliseconds>(*start + std::chrono::seconds(*deadline) - now);
+          std::chrono::duration_cast<std::chrono::milliseconds>(*start + ClampedSeconds(*deadline) - now);
     }
   }
   if (!failure_reason.empty()) {
@@ -465,12 +395,12 @@ JobPlan PlanJob(const json::object& j, const PodList& pods, TimePoint now) {
     finish_status(0);
     return plan;
   }
-  if (const json::object* sc = FindCondition(j, "Suspended"); sc && StrOf(*sc, "status") == "True") {
+  if (const json::object* sc = FindCondition(j, "Suspended"); sc && StrAt(*sc, "status") == "True") {
     SetCondition(st, "Suspended", "False", "JobResumed", "Job resumed", now);
     st["startTime"] = TimeString(now);  // the deadline counts from the resume
   }
-  if (StrOf(st, "startTime").empty()) st["startTime"] = TimeString(now);
-  if (deadline && !plan.requeue_after) plan.requeue_after = std::chrono::seconds(*deadline);
+  if (StrAt(st, "startTime").empty()) st["startTime"] = TimeString(now);
+  if (deadline && !plan.requeue_after) plan.requeue_after = ClampedSeconds(*deadline);
 
   // How many pods should run, and which.
   int64_t n_active = static_cast<int64_t>(active.size());
@@ -479,7 +409,7 @@ JobPlan PlanJob(const json::object& j, const PodList& pods, TimePoint now) {
     std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
       bool ra = IsPodReady(*a), rb = IsPodReady(*b);
       if (ra != rb) return !ra;
-      return Meta(*a, "creationTimestamp") > Meta(*b, "creationTimestamp");
+      return MetaString(*a, "creationTimestamp") > MetaString(*b, "creationTimestamp");
     });
     return v;
   };
@@ -489,20 +419,20 @@ JobPlan PlanJob(const json::object& j, const PodList& pods, TimePoint now) {
     std::map<int, PodList> by_index;
     for (const auto& p : active) {
       auto i = PodIndex(*p);
-      if (!i || *i >= *completions || completed.count(*i)) plan.delete_pods.push_back(Meta(*p, "name"));
+      if (!i || *i >= *completions || completed.count(*i)) plan.delete_pods.push_back(MetaString(*p, "name"));
       else by_index[*i].push_back(p);
     }
     PodList keep;
     for (auto& [i, v] : by_index) {  // one pod per index
       auto ordered = deletion_order(v);
-      for (size_t k = 0; k + 1 < ordered.size(); ++k) plan.delete_pods.push_back(Meta(*ordered[k], "name"));
+      for (size_t k = 0; k + 1 < ordered.size(); ++k) plan.delete_pods.push_back(MetaString(*ordered[k], "name"));
       keep.push_back(ordered.back());
     }
     n_active = static_cast<int64_t>(keep.size());
     want = std::min<int64_t>(parallelism, *completions - n_succeeded);
     if (n_active > want) {
       auto ordered = deletion_order(keep);
-      for (int64_t k = 0; k < n_active - want; ++k) plan.delete_pods.push_back(Meta(*ordered[k], "name"));
+      for (int64_t k = 0; k < n_active - want; ++k) plan.delete_pods.push_back(MetaString(*ordered[k], "name"));
       n_active = want;
     }
     for (int i = 0; i < *completions && n_active + static_cast<int64_t>(to_create_indexes.size()) < want; ++i)
@@ -512,7 +442,7 @@ JobPlan PlanJob(const json::object& j, const PodList& pods, TimePoint now) {
     else want = n_succeeded > 0 ? n_active : parallelism;  // after a success, no new work-queue pods
     if (n_active > want) {
       auto ordered = deletion_order(active);
-      for (int64_t k = 0; k < n_active - want; ++k) plan.delete_pods.push_back(Meta(*ordered[k], "name"));
+      for (int64_t k = 0; k < n_active - want; ++k) plan.delete_pods.push_back(MetaString(*ordered[k], "name"));
       n_active = want;
     }
   }

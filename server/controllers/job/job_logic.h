@@ -14,6 +14,9 @@
 #include <string_view>
 #include <vector>
 
+#include "lib/api/json_util.h"
+#include "lib/api/meta.h"
+
 namespace k1s::controllers {
 
 namespace json = boost::json;
@@ -21,14 +24,15 @@ using TimePoint = std::chrono::system_clock::time_point;
 using PodList = std::vector<std::shared_ptr<const json::object>>;
 
 // ---- JSON helpers shared by the workload controllers ----
-const json::object* Child(const json::object& o, std::string_view key);
-const json::array* ChildArray(const json::object& o, std::string_view key);
-std::string StrOf(const json::object& o, std::string_view key);
-std::optional<int64_t> IntOf(const json::object& o, std::string_view key);
-bool BoolOf(const json::object& o, std::string_view key);
-// metadata.<field> as a string; metadata.labels.
-std::string Meta(const json::object& o, std::string_view field);
-std::map<std::string, std::string> LabelsOf(const json::object& o);
+// Member accessors (ObjAt, ArrAt, StrAt, IntAt, BoolAt): lib/api/json_util.h.
+using api::ArrAt;
+using api::BoolAt;
+using api::IntAt;
+using api::ObjAt;
+using api::StrAt;
+// metadata.<field> as a string; metadata.labels (lib/api/meta.h).
+using api::Labels;
+using api::MetaString;
 // A metav1.LabelSelector (matchLabels + matchExpressions) against labels; an empty selector matches all.
 bool SelectorMatches(const json::object& selector, const std::map<std::string, std::string>& labels);
 // An ownerReference naming owner as the controller.

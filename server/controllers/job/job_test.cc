@@ -70,7 +70,7 @@ TEST(JobLogic, ReachingCompletionsSetsSuccessCriteriaMetThenComplete) {
   EXPECT_TRUE(job::IsFinished(j));
   const json::object* c = FindCondition(j, "SuccessCriteriaMet");
   ASSERT_NE(c, nullptr);
-  EXPECT_EQ(StrOf(*c, "reason"), "CompletionsReached");
+  EXPECT_EQ(StrAt(*c, "reason"), "CompletionsReached");
   EXPECT_EQ(plan.status.at("completionTime").as_string(), TimeString(T0()));
 }
 
@@ -128,7 +128,7 @@ TEST(JobLogic, SuspendDeletesActivePodsAndSetsCondition) {
   j["status"] = plan.status;
   const json::object* c = FindCondition(j, "Suspended");
   ASSERT_NE(c, nullptr);
-  EXPECT_EQ(StrOf(*c, "status"), "True");
+  EXPECT_EQ(StrAt(*c, "status"), "True");
 }
 
 TEST(JobLogic, IndexedJobCreatesMissingIndexesAndTracksCompletedOnes) {
@@ -164,6 +164,21 @@ TEST(JobLogic, TtlExpiryCountsFromCompletionTime) {
   j["status"] = plan.status;
   ASSERT_TRUE(job::TtlExpiry(j));
   EXPECT_EQ(*job::TtlExpiry(j), T0() + 100s);
+}
+
+TEST(JobLogic, HugeDeadlinesAndTtlsMeanFarInTheFutureWithoutOverflow) {
+  json::object j = MakeJob(1, 1);
+  j["spec"].as_object()["activeDeadlineSeconds"] = INT64_MAX;
+  j["status"] = json::object{{"startTime", TimeString(T0())}};
+  auto plan = job::PlanJob(j, {Pod("a", "Running")}, T0() + 10s);
+  EXPECT_EQ(plan.finished, "");
+  ASSERT_TRUE(plan.requeue_after);
+  EXPECT_GT(*plan.requeue_after, std::chrono::hours(24 * 365));
+  json::object done = MakeJob(1, 1);
+  done["spec"].as_object()["ttlSecondsAfterFinished"] = INT64_MAX;
+  done["status"] = job::PlanJob(done, {Pod("a", "Succeeded")}, T0()).status;
+  ASSERT_TRUE(job::TtlExpiry(done));
+  EXPECT_GT(*job::TtlExpiry(done), T0() + std::chrono::hours(24 * 365 * 50));
 }
 
 TEST(SelectorLogic, MatchLabelsAndExpressions) {
@@ -232,12 +247,12 @@ TEST_F(JobFixture, RunsPodsToCompletionAndRecordsEvents) {
   EXPECT_EQ(pods[0].at("metadata").at("generateName").as_string(), "pi-");
   Sync();  // nothing new while the pod runs
   EXPECT_EQ(JobPods().size(), 1u);
-  SetPhase(Meta(pods[0], "name"), "Succeeded", false);
+  SetPhase(MetaString(pods[0], "name"), "Succeeded", false);
   Sync();
   ASSERT_EQ(JobPods().size(), 2u);
   EXPECT_EQ(GetJob().at("status").at("succeeded").as_int64(), 1);
   for (const auto& p : JobPods())
-    if (PodPhase(p) != "Succeeded") SetPhase(Meta(p, "name"), "Succeeded", false);
+    if (PodPhase(p) != "Succeeded") SetPhase(MetaString(p, "name"), "Succeeded", false);
   Sync();
   json::object j = GetJob();
   EXPECT_TRUE(job::IsFinished(j));
@@ -246,7 +261,7 @@ TEST_F(JobFixture, RunsPodsToCompletionAndRecordsEvents) {
   auto evs = fake.List(client::kEvents, "default");
   ASSERT_TRUE(evs.ok());
   std::set<std::string> reasons;
-  for (const auto& e : evs->items) reasons.insert(StrOf(e, "reason"));
+  for (const auto& e : evs->items) reasons.insert(StrAt(e, "reason"));
   EXPECT_TRUE(reasons.count("SuccessfulCreate"));
   EXPECT_TRUE(reasons.count("Completed"));
 }
@@ -256,14 +271,14 @@ TEST_F(JobFixture, FailedPodsBeyondBackoffLimitFailTheJob) {
   for (int round = 0; round < 3; ++round) {
     Sync();
     for (const auto& p : JobPods())
-      if (PodPhase(p) != "Failed") SetPhase(Meta(p, "name"), "Failed", false);
+      if (PodPhase(p) != "Failed") SetPhase(MetaString(p, "name"), "Failed", false);
     clock.Advance(400);  // past the failure backoff
   }
   Sync();
   json::object j = GetJob();
   const json::object* failed = FindCondition(j, "Failed");
   ASSERT_NE(failed, nullptr);
-  EXPECT_EQ(StrOf(*failed, "reason"), "BackoffLimitExceeded");
+  EXPECT_EQ(StrAt(*failed, "reason"), "BackoffLimitExceeded");
   EXPECT_EQ(j.at("status").at("failed").as_int64(), 3);
 }
 
@@ -272,7 +287,7 @@ TEST_F(JobFixture, FinishedJobIsDeletedAfterTtl) {
   j["spec"].as_object()["ttlSecondsAfterFinished"] = 60;
   ASSERT_TRUE(fake.Create(client::kJobs, "default", j).ok());
   Sync();
-  SetPhase(Meta(JobPods().at(0), "name"), "Succeeded", false);
+  SetPhase(MetaString(JobPods().at(0), "name"), "Succeeded", false);
   Sync();
   ASSERT_TRUE(job::IsFinished(GetJob()));
   Sync();

@@ -3,31 +3,21 @@
 #include <algorithm>
 
 #include "lib/api/meta.h"
+#include "lib/base/clock.h"
 #include "lib/base/log.h"
 
 namespace k1s::controllers {
 
+using api::StrAt;
 using client::ObjectPtr;
 using replicaset::IntAt;
-using replicaset::StringAt;
 
 namespace {
 
 constexpr const char* kLog = "replicaset-controller";
 
-// What an Event needs to name its object.
-json::object Regarding(const json::object& obj, const client::Resource& r) {
-  json::object out;
-  out["apiVersion"] = r.GroupVersion();
-  out["kind"] = r.kind;
-  json::object meta;
-  for (const char* f : {"name", "namespace", "uid", "resourceVersion"}) meta[f] = api::MetaString(obj, f);
-  out["metadata"] = std::move(meta);
-  return out;
-}
-
 json::object SelectorOf(const json::object& obj) {
-  const json::object* s = replicaset::ObjectAt(obj, {"spec", "selector"});
+  const json::object* s = api::ObjAt(obj, {"spec", "selector"});
   return s ? *s : json::object();
 }
 
@@ -138,7 +128,7 @@ void ReplicaSetController::OnPodUpdate(const ObjectPtr& old_pod, const ObjectPtr
       int64_t min_ready = IntAt(*rs, {"spec", "minReadySeconds"});
       if (min_ready > 0 && !replicaset::IsPodReady(*old_pod) && replicaset::IsPodReady(*new_pod)) {
         // Becomes available later: look again then (plus a second for clock granularity).
-        queue_.AddAfter(client::KeyOf(*rs), std::chrono::seconds(min_ready + 1));
+        queue_.AddAfter(client::KeyOf(*rs), ClampedSeconds(min_ready) + std::chrono::seconds(1));
       }
     }
     return;
@@ -208,7 +198,7 @@ std::optional<Error> ReplicaSetController::ManageReplicas(const json::object& rs
   const std::string ns = api::MetaString(rs, "namespace");
   const int64_t want = IntAt(rs, {"spec", "replicas"}, 1);
   const int64_t diff = static_cast<int64_t>(pods.size()) - want;
-  json::object regarding = Regarding(rs, client::kReplicaSets);
+  json::object regarding = client::Regarding(rs, client::kReplicaSets);
   std::optional<Error> first_error;
   if (diff < 0) {
     *was_create = true;
@@ -309,7 +299,7 @@ Status ReplicaSetController::Reconcile(const std::string& key) {
   int64_t replicas = IntAt(*rs, {"spec", "replicas"}, 1);
   if (min_ready > 0 && IntAt(status, {"readyReplicas"}) == replicas &&
       IntAt(status, {"availableReplicas"}) != replicas) {
-    queue_.AddAfter(key, std::chrono::seconds(min_ready));
+    queue_.AddAfter(key, ClampedSeconds(min_ready));
   }
   if (manage_error) return Fail(*manage_error);
   return claim;

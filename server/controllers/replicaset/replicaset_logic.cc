@@ -6,24 +6,16 @@
 #include <unordered_map>
 
 #include "lib/api/meta.h"
+#include "lib/base/clock.h"
 #include "lib/client/client.h"
 
 namespace k1s::controllers::replicaset {
 
-namespace {
+using api::ObjAt;
+using api::StrAt;
+using api::ValueAt;
 
-const json::value* ValueAt(const json::object& obj, std::initializer_list<std::string_view> path) {
-  const json::object* cur = &obj;
-  const json::value* v = nullptr;
-  for (auto it = path.begin(); it != path.end(); ++it) {
-    if (!cur) return nullptr;
-    auto f = cur->find(*it);
-    if (f == cur->end()) return nullptr;
-    v = &f->value();
-    cur = v->if_object();
-  }
-  return v;
-}
+namespace {
 
 int64_t ParseInt(std::string_view s, int64_t fallback) {
   int64_t v = 0;
@@ -33,33 +25,13 @@ int64_t ParseInt(std::string_view s, int64_t fallback) {
 }
 
 const json::object* ReadyCondition(const json::object& pod) {
-  const json::value* conds = ValueAt(pod, {"status", "conditions"});
-  if (!conds || !conds->is_array()) return nullptr;
-  for (const auto& c : conds->as_array()) {
-    if (c.is_object() && StringAt(c.as_object(), {"type"}) == "Ready") return &c.as_object();
-  }
-  return nullptr;
+  return api::ConditionAt(api::ObjAt(pod, {"status"}), "Ready");
 }
 
 }  // namespace
 
 int64_t IntAt(const json::object& obj, std::initializer_list<std::string_view> path, int64_t fallback) {
-  const json::value* v = ValueAt(obj, path);
-  if (!v) return fallback;
-  if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
-  if (v->is_double()) return static_cast<int64_t>(v->as_double());
-  return fallback;
-}
-
-std::string StringAt(const json::object& obj, std::initializer_list<std::string_view> path) {
-  const json::value* v = ValueAt(obj, path);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-const json::object* ObjectAt(const json::object& obj, std::initializer_list<std::string_view> path) {
-  const json::value* v = ValueAt(obj, path);
-  return v ? v->if_object() : nullptr;
+  return api::IntAt(obj, path).value_or(fallback);
 }
 
 std::optional<TimePoint> ParseTime(std::string_view text) {
@@ -79,43 +51,7 @@ bool SelectorIsEmpty(const json::object& selector) {
 }
 
 bool SelectorMatches(const json::object& selector, const std::map<std::string, std::string>& labels) {
-  if (auto it = selector.find("matchLabels"); it != selector.end() && !it->value().is_null()) {
-    if (!it->value().is_object()) return false;
-    for (const auto& [k, v] : it->value().as_object()) {
-      if (!v.is_string()) return false;
-      auto l = labels.find(std::string(k));
-      if (l == labels.end() || l->second != v.as_string()) return false;
-    }
-  }
-  if (auto it = selector.find("matchExpressions"); it != selector.end() && !it->value().is_null()) {
-    if (!it->value().is_array()) return false;
-    for (const auto& e : it->value().as_array()) {
-      if (!e.is_object()) return false;
-      std::string key = StringAt(e.as_object(), {"key"});
-      std::string op = StringAt(e.as_object(), {"operator"});
-      std::vector<std::string> values;
-      if (auto vs = e.as_object().find("values"); vs != e.as_object().end() && vs->value().is_array()) {
-        for (const auto& v : vs->value().as_array()) {
-          if (v.is_string()) values.emplace_back(v.as_string());
-        }
-      }
-      auto l = labels.find(key);
-      bool has = l != labels.end();
-      bool in = has && std::find(values.begin(), values.end(), l->second) != values.end();
-      if (op == "In") {
-        if (!in) return false;
-      } else if (op == "NotIn") {
-        if (in) return false;
-      } else if (op == "Exists") {
-        if (!has) return false;
-      } else if (op == "DoesNotExist") {
-        if (has) return false;
-      } else {
-        return false;
-      }
-    }
-  }
-  return true;
+  return api::LabelSelectorMatches(selector, labels);
 }
 
 bool LabelsContain(const std::map<std::string, std::string>& labels, const json::object& want) {
@@ -134,17 +70,17 @@ std::optional<OwnerRef> ControllerRefOf(const json::object& obj) {
     const json::object& o = r.as_object();
     auto c = o.find("controller");
     if (c == o.end() || !c->value().is_bool() || !c->value().as_bool()) continue;
-    return OwnerRef{StringAt(o, {"apiVersion"}), StringAt(o, {"kind"}), StringAt(o, {"name"}), StringAt(o, {"uid"})};
+    return OwnerRef{StrAt(o, {"apiVersion"}), StrAt(o, {"kind"}), StrAt(o, {"name"}), StrAt(o, {"uid"})};
   }
   return std::nullopt;
 }
 
 json::object MakeControllerRef(const json::object& owner) {
   json::object ref;
-  ref["apiVersion"] = StringAt(owner, {"apiVersion"});
-  ref["kind"] = StringAt(owner, {"kind"});
-  ref["name"] = StringAt(owner, {"metadata", "name"});
-  ref["uid"] = StringAt(owner, {"metadata", "uid"});
+  ref["apiVersion"] = StrAt(owner, {"apiVersion"});
+  ref["kind"] = StrAt(owner, {"kind"});
+  ref["name"] = StrAt(owner, {"metadata", "name"});
+  ref["uid"] = StrAt(owner, {"metadata", "uid"});
   ref["controller"] = true;
   ref["blockOwnerDeletion"] = true;
   return ref;
@@ -152,11 +88,11 @@ json::object MakeControllerRef(const json::object& owner) {
 
 json::array OwnerRefsWithAdopted(const json::object& obj, const json::object& owner) {
   json::array out;
-  std::string uid = StringAt(owner, {"metadata", "uid"});
+  std::string uid = StrAt(owner, {"metadata", "uid"});
   const json::value* refs = ValueAt(obj, {"metadata", "ownerReferences"});
   if (refs && refs->is_array()) {
     for (const auto& r : refs->as_array()) {
-      if (r.is_object() && StringAt(r.as_object(), {"uid"}) == uid) continue;
+      if (r.is_object() && StrAt(r.as_object(), {"uid"}) == uid) continue;
       out.push_back(r);
     }
   }
@@ -169,42 +105,42 @@ json::array OwnerRefsWithoutUid(const json::object& obj, const std::string& uid)
   const json::value* refs = ValueAt(obj, {"metadata", "ownerReferences"});
   if (refs && refs->is_array()) {
     for (const auto& r : refs->as_array()) {
-      if (r.is_object() && StringAt(r.as_object(), {"uid"}) == uid) continue;
+      if (r.is_object() && StrAt(r.as_object(), {"uid"}) == uid) continue;
       out.push_back(r);
     }
   }
   return out;
 }
 
-bool IsBeingDeleted(const json::object& obj) { return !StringAt(obj, {"metadata", "deletionTimestamp"}).empty(); }
+bool IsBeingDeleted(const json::object& obj) { return !StrAt(obj, {"metadata", "deletionTimestamp"}).empty(); }
 
 bool IsPodActive(const json::object& pod) {
-  std::string phase = StringAt(pod, {"status", "phase"});
+  std::string phase = StrAt(pod, {"status", "phase"});
   return phase != "Succeeded" && phase != "Failed" && !IsBeingDeleted(pod);
 }
 
 bool IsPodReady(const json::object& pod) {
   const json::object* c = ReadyCondition(pod);
-  return c && StringAt(*c, {"status"}) == "True";
+  return c && StrAt(*c, {"status"}) == "True";
 }
 
 std::optional<TimePoint> PodReadySince(const json::object& pod) {
   const json::object* c = ReadyCondition(pod);
-  if (!c || StringAt(*c, {"status"}) != "True") return std::nullopt;
-  return ParseTime(StringAt(*c, {"lastTransitionTime"}));
+  if (!c || StrAt(*c, {"status"}) != "True") return std::nullopt;
+  return ParseTime(StrAt(*c, {"lastTransitionTime"}));
 }
 
 bool IsPodAvailable(const json::object& pod, int64_t min_ready_seconds, TimePoint now) {
   if (!IsPodReady(pod)) return false;
   if (min_ready_seconds <= 0) return true;
   auto since = PodReadySince(pod);
-  return since && *since + std::chrono::seconds(min_ready_seconds) < now;
+  return since && *since + ClampedSeconds(min_ready_seconds) < now;
 }
 
 ClaimPlan PlanClaims(const json::object& owner, const json::object& selector,
                      const std::vector<const json::object*>& candidates) {
   ClaimPlan plan;
-  std::string uid = StringAt(owner, {"metadata", "uid"});
+  std::string uid = StrAt(owner, {"metadata", "uid"});
   bool owner_deleting = IsBeingDeleted(owner);
   for (size_t i = 0; i < candidates.size(); ++i) {
     const json::object& obj = *candidates[i];
@@ -230,9 +166,9 @@ json::object PodFromTemplate(const json::object& rs) {
   pod["apiVersion"] = "v1";
   pod["kind"] = "Pod";
   json::object meta;
-  meta["generateName"] = StringAt(rs, {"metadata", "name"}) + "-";
-  meta["namespace"] = StringAt(rs, {"metadata", "namespace"});
-  const json::object* tmeta = ObjectAt(rs, {"spec", "template", "metadata"});
+  meta["generateName"] = StrAt(rs, {"metadata", "name"}) + "-";
+  meta["namespace"] = StrAt(rs, {"metadata", "namespace"});
+  const json::object* tmeta = ObjAt(rs, {"spec", "template", "metadata"});
   if (tmeta) {
     for (const char* f : {"labels", "annotations", "finalizers"}) {
       if (auto it = tmeta->find(f); it != tmeta->end() && !it->value().is_null()) meta[f] = it->value();
@@ -242,7 +178,7 @@ json::object PodFromTemplate(const json::object& rs) {
   refs.push_back(MakeControllerRef(rs));
   meta["ownerReferences"] = std::move(refs);
   pod["metadata"] = std::move(meta);
-  if (const json::object* spec = ObjectAt(rs, {"spec", "template", "spec"})) {
+  if (const json::object* spec = ObjAt(rs, {"spec", "template", "spec"})) {
     pod["spec"] = *spec;
   } else {
     pod["spec"] = json::object();
@@ -310,16 +246,16 @@ std::vector<size_t> PodsToDelete(const std::vector<const json::object*>& pods,
   if (count >= pods.size()) return order;
   std::unordered_map<std::string, int> on_node;
   for (const auto* p : related_pods) {
-    if (IsPodActive(*p)) ++on_node[StringAt(*p, {"spec", "nodeName"})];
+    if (IsPodActive(*p)) ++on_node[StrAt(*p, {"spec", "nodeName"})];
   }
   std::vector<PodRank> ranks;
   ranks.reserve(pods.size());
   for (const auto* p : pods) {
-    std::string node = StringAt(*p, {"spec", "nodeName"});
-    std::string cost = StringAt(*p, {"metadata", "annotations", "controller.kubernetes.io/pod-deletion-cost"});
-    ranks.push_back(PodRank{!node.empty(), PhaseOrdinal(StringAt(*p, {"status", "phase"})), IsPodReady(*p),
+    std::string node = StrAt(*p, {"spec", "nodeName"});
+    std::string cost = StrAt(*p, {"metadata", "annotations", "controller.kubernetes.io/pod-deletion-cost"});
+    ranks.push_back(PodRank{!node.empty(), PhaseOrdinal(StrAt(*p, {"status", "phase"})), IsPodReady(*p),
                             cost.empty() ? 0 : ParseInt(cost, 0), on_node[node], PodReadySince(*p),
-                            MaxRestarts(*p), ParseTime(StringAt(*p, {"metadata", "creationTimestamp"}))});
+                            MaxRestarts(*p), ParseTime(StrAt(*p, {"metadata", "creationTimestamp"}))});
   }
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return DeleteBefore(ranks[a], ranks[b]); });
   order.resize(count);
@@ -350,9 +286,9 @@ json::object ComputeReplicaSetStatus(const json::object& rs, const std::vector<c
                                      const std::optional<Error>& manage_error, bool manage_error_is_create,
                                      TimePoint now) {
   json::object status;
-  if (const json::object* old = ObjectAt(rs, {"status"})) status = *old;
+  if (const json::object* old = ObjAt(rs, {"status"})) status = *old;
   int64_t min_ready = IntAt(rs, {"spec", "minReadySeconds"});
-  const json::object* tlabels = ObjectAt(rs, {"spec", "template", "metadata", "labels"});
+  const json::object* tlabels = ObjAt(rs, {"spec", "template", "metadata", "labels"});
   int64_t fully = 0, ready = 0, available = 0;
   for (const auto* p : pods) {
     std::map<std::string, std::string> labels = api::Labels(*p);
@@ -377,7 +313,7 @@ json::object ComputeReplicaSetStatus(const json::object& rs, const std::vector<c
   bool had_failure = false;
   if (auto it = status.find("conditions"); it != status.end() && it->value().is_array()) {
     for (const auto& c : it->value().as_array()) {
-      if (c.is_object() && StringAt(c.as_object(), {"type"}) == "ReplicaFailure") {
+      if (c.is_object() && StrAt(c.as_object(), {"type"}) == "ReplicaFailure") {
         had_failure = true;
         if (!manage_error) continue;  // resolved: drop it
       }
@@ -402,7 +338,7 @@ json::object ComputeReplicaSetStatus(const json::object& rs, const std::vector<c
 }
 
 bool StatusChanged(const json::object& rs, const json::object& new_status) {
-  const json::object* old = ObjectAt(rs, {"status"});
+  const json::object* old = ObjAt(rs, {"status"});
   if (!old) return true;
   return *old != new_status;
 }

@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "lib/api/json_util.h"
 #include "lib/base/result.h"
 
 namespace k1s::controllers::replicaset {
@@ -27,12 +28,9 @@ using TimePoint = std::chrono::system_clock::time_point;
 
 // ---- Generic object helpers (also used by the Deployment controller) ----
 
-// The integer at a path of object fields (fallback when missing or not a number).
+// The integer at a path of object fields (fallback when missing or not a number). Strings and objects
+// at a path: api::StrAt, api::ObjAt (lib/api/json_util.h).
 int64_t IntAt(const json::object& obj, std::initializer_list<std::string_view> path, int64_t fallback = 0);
-// The string at a path of object fields ("" when missing or not a string).
-std::string StringAt(const json::object& obj, std::initializer_list<std::string_view> path);
-// The object at a path of object fields (nullptr when missing or not an object).
-const json::object* ObjectAt(const json::object& obj, std::initializer_list<std::string_view> path);
 // A metav1.Time / MicroTime field parsed; nullopt when missing or malformed.
 std::optional<TimePoint> ParseTime(std::string_view text);
 

@@ -7,13 +7,17 @@
 
 #include "lib/client/fake_client.h"
 #include "server/controllers/replicaset/replicaset_logic.h"
+#include "tests/testutil/eventually.h"
 
 namespace k1s::controllers {
 namespace {
 
 namespace json = boost::json;
 using namespace replicaset;  // NOLINT
+using api::ObjAt;
+using api::StrAt;
 using std::chrono::seconds;
+using testutil::Eventually;
 
 json::object Obj(std::string_view text) { return json::parse(text).as_object(); }
 
@@ -70,7 +74,7 @@ TEST(ReplicaSetLogic, PlanClaimsAdoptsMatchingOrphansAndReleasesOwnedPodsThatSto
       Pod("foreign", R"({"app":"web"})", "other-uid"),
       Pod("unrelated", R"({"app":"db"})"),
   };
-  ClaimPlan plan = PlanClaims(rs, *ObjectAt(rs, {"spec", "selector"}), Ptrs(pods));
+  ClaimPlan plan = PlanClaims(rs, *ObjAt(rs, {"spec", "selector"}), Ptrs(pods));
   EXPECT_EQ(plan.owned, std::vector<size_t>({0}));
   EXPECT_EQ(plan.adopt, std::vector<size_t>({1}));
   EXPECT_EQ(plan.release, std::vector<size_t>({2}));
@@ -80,22 +84,22 @@ TEST(ReplicaSetLogic, OwnerBeingDeletedNeitherAdoptsNorReleases) {
   json::object rs = Rs(3);
   rs["metadata"].as_object()["deletionTimestamp"] = "2026-01-01T00:00:00Z";
   std::vector<json::object> pods = {Pod("orphan", R"({"app":"web"})"), Pod("relabeled", R"({"app":"x"})", "rs-uid")};
-  ClaimPlan plan = PlanClaims(rs, *ObjectAt(rs, {"spec", "selector"}), Ptrs(pods));
+  ClaimPlan plan = PlanClaims(rs, *ObjAt(rs, {"spec", "selector"}), Ptrs(pods));
   EXPECT_TRUE(plan.adopt.empty());
   EXPECT_TRUE(plan.release.empty());
 }
 
 TEST(ReplicaSetLogic, PodFromTemplateHasGenerateNameTemplateLabelsAndControllerRef) {
   json::object pod = PodFromTemplate(Rs(1));
-  EXPECT_EQ(StringAt(pod, {"metadata", "generateName"}), "web-");
-  EXPECT_EQ(StringAt(pod, {"metadata", "namespace"}), "default");
-  EXPECT_EQ(StringAt(pod, {"metadata", "labels", "tier"}), "fe");
+  EXPECT_EQ(StrAt(pod, {"metadata", "generateName"}), "web-");
+  EXPECT_EQ(StrAt(pod, {"metadata", "namespace"}), "default");
+  EXPECT_EQ(StrAt(pod, {"metadata", "labels", "tier"}), "fe");
   auto ref = ControllerRefOf(pod);
   ASSERT_TRUE(ref);
   EXPECT_EQ(ref->uid, "rs-uid");
   EXPECT_EQ(ref->kind, "ReplicaSet");
   EXPECT_TRUE(pod["metadata"].at("ownerReferences").at(0).at("blockOwnerDeletion").as_bool());
-  EXPECT_EQ(StringAt(pod, {"spec", "containers"}), "");
+  EXPECT_EQ(StrAt(pod, {"spec", "containers"}), "");
   EXPECT_EQ(pod.at("spec").at("containers").at(0).at("image").as_string(), "nginx");
 }
 
@@ -183,8 +187,8 @@ TEST(ReplicaSetLogic, ReplicaFailureConditionIsSetOnErrorAndClearedAfter) {
   json::object st = ComputeReplicaSetStatus(rs, {}, Error{ErrorCode::kForbidden, "exceeded quota"}, true,
                                             At("2026-01-01T00:00:00Z"));
   ASSERT_TRUE(st.contains("conditions"));
-  EXPECT_EQ(StringAt(st.at("conditions").at(0).as_object(), {"reason"}), "FailedCreate");
-  EXPECT_EQ(StringAt(st.at("conditions").at(0).as_object(), {"message"}), "exceeded quota");
+  EXPECT_EQ(StrAt(st.at("conditions").at(0).as_object(), {"reason"}), "FailedCreate");
+  EXPECT_EQ(StrAt(st.at("conditions").at(0).as_object(), {"message"}), "exceeded quota");
   rs["status"] = st;
   json::object cleared = ComputeReplicaSetStatus(rs, {}, std::nullopt, false, At("2026-01-01T00:00:00Z"));
   EXPECT_FALSE(cleared.contains("conditions"));
@@ -227,22 +231,13 @@ class ReplicaSetControllerTest : public ::testing::Test {
     ASSERT_TRUE(informers_.WaitForSync(seconds(5)));
     controller_.Start(1);
   }
-  template <typename Pred>
-  bool Eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return pred();
-  }
   std::vector<json::object> Pods() { return fake_.List(client::kPods, "default")->items; }
   json::object GetRs() { return *fake_.Get(client::kReplicaSets, "default", "web"); }
   std::vector<std::string> EventMessages() {
     events_.Flush();
     std::vector<std::string> out;
     auto events = fake_.List(client::kEvents, "default")->items;
-    for (const auto& e : events) out.push_back(StringAt(e, {"message"}));
+    for (const auto& e : events) out.push_back(StrAt(e, {"message"}));
     return out;
   }
   void MarkAllReady() {
@@ -250,7 +245,7 @@ class ReplicaSetControllerTest : public ::testing::Test {
       if (IsPodReady(p)) continue;
       p["status"] = Obj(R"({"phase":"Running","conditions":[{"type":"Ready","status":"True","lastTransitionTime":")" +
                         client::FormatTime(std::chrono::system_clock::now()) + R"("}]})");
-      (void)fake_.UpdateStatus(client::kPods, "default", StringAt(p, {"metadata", "name"}), p);
+      (void)fake_.UpdateStatus(client::kPods, "default", StrAt(p, {"metadata", "name"}), p);
     }
   }
 
@@ -267,8 +262,8 @@ TEST_F(ReplicaSetControllerTest, CreatesPodsUpToReplicasAndRecordsEvents) {
   StartAll();
   ASSERT_TRUE(Eventually([&] { return Pods().size() == 3 && IntAt(GetRs(), {"status", "replicas"}) == 3; }));
   for (const auto& p : Pods()) {
-    EXPECT_EQ(StringAt(p, {"metadata", "name"}).rfind("web-", 0), 0u);
-    EXPECT_EQ(ControllerRefOf(p)->uid, StringAt(GetRs(), {"metadata", "uid"}));
+    EXPECT_EQ(StrAt(p, {"metadata", "name"}).rfind("web-", 0), 0u);
+    EXPECT_EQ(ControllerRefOf(p)->uid, StrAt(GetRs(), {"metadata", "uid"}));
   }
   auto msgs = EventMessages();
   EXPECT_EQ(std::count_if(msgs.begin(), msgs.end(), [](const std::string& m) { return m.rfind("Created pod: web-", 0) == 0; }), 3);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "lib/api/meta.h"
 #include "lib/base/log.h"
 
 namespace k1s::controllers {
@@ -12,13 +13,6 @@ using client::ObjectPtr;
 
 namespace {
 constexpr const char* kLog = "resourcequota-controller";
-
-std::string Str(const json::object& obj, const char* a, const char* b) {
-  auto it = obj.find(a);
-  if (it == obj.end() || !it->value().is_object()) return "";
-  auto jt = it->value().as_object().find(b);
-  return jt != it->value().as_object().end() && jt->value().is_string() ? std::string(jt->value().as_string()) : "";
-}
 }  // namespace
 
 ResourceQuotaController::ResourceQuotaController(const ControllerContext& ctx, std::vector<client::Resource> resources,
@@ -124,12 +118,12 @@ void ResourceQuotaController::Watch(const client::Resource& r) {
       .on_add = nullptr,  // admission charged it already
       .on_update =
           [this, gr](const ObjectPtr& old_obj, const ObjectPtr& obj) {
-            if (Str(*old_obj, "metadata", "resourceVersion") == Str(*obj, "metadata", "resourceVersion")) return;
+            if (api::MetaString(*old_obj, "resourceVersion") == api::MetaString(*obj, "resourceVersion")) return;
             if (resourcequota::UsageChanged(gr, *old_obj, *obj, clock_.Now())) {
-              EnqueueNamespace(Str(*obj, "metadata", "namespace"));
+              EnqueueNamespace(api::MetaString(*obj, "namespace"));
             }
           },
-      .on_delete = [this](const ObjectPtr& obj) { EnqueueNamespace(Str(*obj, "metadata", "namespace")); },
+      .on_delete = [this](const ObjectPtr& obj) { EnqueueNamespace(api::MetaString(*obj, "namespace")); },
   });
 }
 

@@ -1,27 +1,22 @@
 #include "server/controllers/resourcequota/resourcequota_logic.h"
 
+#include "lib/api/json_util.h"
+
 namespace k1s::controllers::resourcequota {
 
 namespace quota = api::quota;
 
 namespace {
 
-const json::value* At(const json::object& obj, const char* a, const char* b) {
-  auto it = obj.find(a);
-  if (it == obj.end() || !it->value().is_object()) return nullptr;
-  auto jt = it->value().as_object().find(b);
-  return jt == it->value().as_object().end() ? nullptr : &jt->value();
-}
-
 json::object ObjectOr(const json::value* v) { return v && v->is_object() ? v->as_object() : json::object(); }
 
 }  // namespace
 
 bool NeedsSync(const json::object* old_quota, const json::object& q) {
-  json::object hard = ObjectOr(At(q, "spec", "hard"));
-  if (old_quota && ObjectOr(At(*old_quota, "spec", "hard")) != hard) return true;
-  const json::value* status_hard = At(q, "status", "hard");
-  const json::value* used = At(q, "status", "used");
+  json::object hard = ObjectOr(api::ValueAt(q, {"spec", "hard"}));
+  if (old_quota && ObjectOr(api::ValueAt(*old_quota, {"spec", "hard"})) != hard) return true;
+  const json::value* status_hard = api::ValueAt(q, {"status", "hard"});
+  const json::value* used = api::ValueAt(q, {"status", "used"});
   return status_hard == nullptr || used == nullptr || !status_hard->is_object() ||
          quota::ResourceListAt(q, {"status", "hard"}) != quota::ResourceListAt(q, {"spec", "hard"}) ||
          quota::ResourceListAt(q, {"status", "hard"}).size() != hard.size();
@@ -35,9 +30,9 @@ std::optional<json::object> NextStatus(const json::object& q,
                                        const std::map<GroupResource, std::vector<const json::object*>>& objects,
                                        TimePoint now) {
   quota::ResourceList used = quota::CalculateUsage(q, objects, now);
-  json::object hard = ObjectOr(At(q, "spec", "hard"));
-  const json::value* cur_hard = At(q, "status", "hard");
-  const json::value* cur_used = At(q, "status", "used");
+  json::object hard = ObjectOr(api::ValueAt(q, {"spec", "hard"}));
+  const json::value* cur_hard = api::ValueAt(q, {"status", "hard"});
+  const json::value* cur_used = api::ValueAt(q, {"status", "used"});
   bool same = cur_hard && cur_hard->is_object() && cur_hard->as_object() == hard && cur_used && cur_used->is_object() &&
               quota::ResourceListAt(q, {"status", "used"}) == used &&
               cur_used->as_object().size() == used.size();

@@ -31,7 +31,7 @@ StatefulSetController::~StatefulSetController() { Stop(); }
 
 void StatefulSetController::EnqueuePodOwner(const client::ObjectPtr& pod) {
   std::string owner = ControllerNameOf(*pod, "StatefulSet");
-  if (!owner.empty()) queue_.Add(client::MakeKey(Meta(*pod, "namespace"), owner));
+  if (!owner.empty()) queue_.Add(client::MakeKey(MetaString(*pod, "namespace"), owner));
 }
 
 void StatefulSetController::Start(int workers) {
@@ -51,17 +51,17 @@ void StatefulSetController::Stop() {
 }
 
 Status StatefulSetController::SyncRevision(const json::object& sts) {
-  const std::string ns = Meta(sts, "namespace"), name = statefulset::RevisionName(sts);
+  const std::string ns = MetaString(sts, "namespace"), name = statefulset::RevisionName(sts);
   int64_t max_revision = 0;
   client::ObjectPtr mine;
-  for (const auto& r : revisions_.ByIndex(kControllerUidIndex, Meta(sts, "uid"))) {
-    max_revision = std::max(max_revision, IntOf(*r, "revision").value_or(0));
-    if (Meta(*r, "name") == name) mine = r;
+  for (const auto& r : revisions_.ByIndex(kControllerUidIndex, MetaString(sts, "uid"))) {
+    max_revision = std::max(max_revision, IntAt(*r, "revision").value_or(0));
+    if (MetaString(*r, "name") == name) mine = r;
   }
   if (!mine) {
     auto c = ctx_.client.Create(client::kControllerRevisions, ns, statefulset::NewControllerRevision(sts, max_revision + 1));
     if (!c.ok() && !client::IsAlreadyExists(c.error())) return Fail(c.error());
-  } else if (IntOf(*mine, "revision").value_or(0) < max_revision) {
+  } else if (IntAt(*mine, "revision").value_or(0) < max_revision) {
     json::object bumped = *mine;
     bumped["revision"] = max_revision + 1;
     auto r = ctx_.client.Update(client::kControllerRevisions, ns, name, std::move(bumped));
@@ -73,17 +73,17 @@ Status StatefulSetController::SyncRevision(const json::object& sts) {
 Status StatefulSetController::Reconcile(const std::string& key) {
   auto [ns, name] = client::SplitKey(key);
   client::ObjectPtr sts = sets_.Get(key);
-  if (!sts || !Meta(*sts, "deletionTimestamp").empty()) return OkStatus();
+  if (!sts || !MetaString(*sts, "deletionTimestamp").empty()) return OkStatus();
   K1S_TRY(SyncRevision(*sts));
-  PodList pods = pods_.ByIndex(kControllerUidIndex, Meta(*sts, "uid"));
+  PodList pods = pods_.ByIndex(kControllerUidIndex, MetaString(*sts, "uid"));
   statefulset::StsPlan plan = statefulset::PlanStatefulSet(*sts, pods, clock_.Now());
 
-  const json::object* spec = Child(*sts, "spec");
-  const json::object* strategy = spec ? Child(*spec, "updateStrategy") : nullptr;
-  const json::object* ru = strategy ? Child(*strategy, "rollingUpdate") : nullptr;
-  const int64_t partition = ru ? IntOf(*ru, "partition").value_or(0) : 0;
-  const std::string update_rev = StrOf(plan.status, "updateRevision");
-  const std::string current_rev = StrOf(plan.status, "currentRevision");
+  const json::object* spec = ObjAt(*sts, "spec");
+  const json::object* strategy = spec ? ObjAt(*spec, "updateStrategy") : nullptr;
+  const json::object* ru = strategy ? ObjAt(*strategy, "rollingUpdate") : nullptr;
+  const int64_t partition = ru ? IntAt(*ru, "partition").value_or(0) : 0;
+  const std::string update_rev = StrAt(plan.status, "updateRevision");
+  const std::string current_rev = StrAt(plan.status, "currentRevision");
 
   for (const auto& pod_name : plan.delete_pods) {
     auto r = ctx_.client.Delete(client::kPods, ns, pod_name);
@@ -92,7 +92,7 @@ Status StatefulSetController::Reconcile(const std::string& key) {
   }
   for (int ordinal : plan.create) {
     for (auto& claim : statefulset::NewClaims(*sts, ordinal)) {
-      std::string claim_name = Meta(claim, "name");
+      std::string claim_name = MetaString(claim, "name");
       auto c = ctx_.client.Create(client::kPersistentVolumeClaims, ns, std::move(claim));
       if (!c.ok() && !client::IsAlreadyExists(c.error())) {
         ctx_.events.Event(*sts, "Warning", "FailedCreate", "create Claim " + claim_name + " failed: " + c.error().message);
@@ -104,7 +104,7 @@ Status StatefulSetController::Reconcile(const std::string& key) {
                               " in StatefulSet " + name + " success");
     }
     // Ordinals below the partition stay at the current revision.
-    json::object tmpl = spec && Child(*spec, "template") ? *Child(*spec, "template") : json::object();
+    json::object tmpl = spec && ObjAt(*spec, "template") ? *ObjAt(*spec, "template") : json::object();
     std::string rev = update_rev;
     if (ordinal < partition && current_rev != update_rev) {
       if (auto cr = revisions_.Get(client::MakeKey(ns, current_rev))) {
@@ -121,7 +121,7 @@ Status StatefulSetController::Reconcile(const std::string& key) {
       ctx_.events.Event(*sts, "Normal", "SuccessfulCreate",
                         "create Pod " + statefulset::PodName(*sts, ordinal) + " in StatefulSet " + name + " successful");
   }
-  const json::object* old_status = Child(*sts, "status");
+  const json::object* old_status = ObjAt(*sts, "status");
   if (!old_status || *old_status != plan.status) {
     json::object updated = *sts;
     updated["status"] = plan.status;

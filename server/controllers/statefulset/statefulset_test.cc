@@ -38,7 +38,7 @@ TimePoint T0() { return TimePoint(std::chrono::seconds(1'800'000'000)); }
 TEST(StatefulSetLogic, PodHasStableIdentityAndClaimVolumes) {
   json::object sts = MakeSts(3);
   json::object pod = statefulset::NewPod(sts, 1, sts.at("spec").at("template").as_object(), "web-abc");
-  EXPECT_EQ(Meta(pod, "name"), "web-1");
+  EXPECT_EQ(MetaString(pod, "name"), "web-1");
   EXPECT_EQ(pod.at("spec").at("hostname").as_string(), "web-1");
   EXPECT_EQ(pod.at("spec").at("subdomain").as_string(), "nginx");
   EXPECT_EQ(pod.at("spec").at("volumes").at(0).at("persistentVolumeClaim").at("claimName").as_string(), "data-web-1");
@@ -46,7 +46,7 @@ TEST(StatefulSetLogic, PodHasStableIdentityAndClaimVolumes) {
   EXPECT_EQ(pod.at("metadata").at("labels").at(statefulset::kPodIndexLabel).as_string(), "1");
   auto claims = statefulset::NewClaims(sts, 1);
   ASSERT_EQ(claims.size(), 1u);
-  EXPECT_EQ(Meta(claims[0], "name"), "data-web-1");
+  EXPECT_EQ(MetaString(claims[0], "name"), "data-web-1");
   EXPECT_EQ(claims[0].at("metadata").at("labels").at("app").as_string(), "web");
 }
 
