@@ -16,6 +16,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -220,6 +223,7 @@ class ServerImpl final : public HttpServer {
       return Fail(ErrorCode::kInternal, std::string("TLS set-up failed: ") + e.what());
     }
     accept_thread_ = std::thread([this] { AcceptLoop(); });
+    watchdog_thread_ = std::thread([this] { Watchdog(); });
     return OkStatus();
   }
 
@@ -231,10 +235,12 @@ class ServerImpl final : public HttpServer {
     ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
     acceptor_.close(ec);
     if (accept_thread_.joinable()) accept_thread_.join();
+    watchdog_cv_.notify_all();
+    if (watchdog_thread_.joinable()) watchdog_thread_.join();
     std::vector<std::thread> threads;
     {
       std::lock_guard lock(mu_);
-      for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
+      for (const auto& [fd, deadline] : open_fds_) ::shutdown(fd, SHUT_RDWR);
       threads.swap(threads_);
     }
     for (auto& t : threads)
@@ -268,14 +274,35 @@ class ServerImpl final : public HttpServer {
         continue;
       }
       int fd = socket.native_handle();
-      open_fds_.insert(fd);
+      open_fds_[fd] = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.handshake_timeout_ms);
       threads_.emplace_back([this, s = std::move(socket), fd]() mutable { Serve(std::move(s), fd); });
     }
   }
 
+  // Shuts down connections that have been reading for longer than their deadline.
+  void Watchdog() {
+    auto period = std::chrono::milliseconds(std::clamp(options_.handshake_timeout_ms / 3, 10, 1000));
+    std::unique_lock lock(mu_);
+    while (!stopped_) {
+      watchdog_cv_.wait_for(lock, period);
+      auto now = std::chrono::steady_clock::now();
+      for (auto& [fd, deadline] : open_fds_) {
+        if (deadline > now) continue;
+        deadline = std::chrono::steady_clock::time_point::max();  // once
+        K1S_LOG(kDebug, kComponent) << "closing a connection that sent nothing in time (TLS handshake or request)";
+        ::shutdown(fd, SHUT_RDWR);
+      }
+    }
+  }
+
   void Serve(tcp::socket socket, int fd) {
-    timeval tv{300, 0};  // an idle keep-alive connection is closed after 5 minutes
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    // Asio's blocking reads poll without a timeout (SO_RCVTIMEO does not reach them): the watchdog
+    // thread shuts down the socket of a connection whose read deadline passed.
+    auto read_deadline = [this, fd](int ms) {
+      std::lock_guard lock(mu_);
+      open_fds_[fd] = ms < 0 ? std::chrono::steady_clock::time_point::max()
+                             : std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    };
     // A response is written as several TLS records; without NODELAY, Nagle holds the last one until
     // the client's delayed ACK (~40 ms).
     int one = 1;
@@ -292,7 +319,9 @@ class ServerImpl final : public HttpServer {
         http::request_parser<http::string_body> parser;
         parser.body_limit(options_.max_body_bytes);
         parser.header_limit(64 * 1024);
+        read_deadline(options_.read_timeout_ms);
         http::read(stream, buffer, parser, ec);
+        read_deadline(-1);
         if (ec == http::error::body_limit) {
           Responder r(stream, false, fd, &stopped_);
           r.Send({413, "application/json", {},
@@ -347,7 +376,10 @@ class ServerImpl final : public HttpServer {
   std::atomic<bool> stopped_{false};
   std::thread accept_thread_;
   std::mutex mu_;
-  std::set<int> open_fds_;
+  std::condition_variable watchdog_cv_;
+  std::thread watchdog_thread_;
+  // Open connections and the time by which each must have read what it waits for (max: not reading).
+  std::map<int, std::chrono::steady_clock::time_point> open_fds_;
   std::vector<std::thread> threads_;
   std::vector<std::thread::id> finished_;
 };

@@ -67,6 +67,12 @@ struct HttpServerOptions {
   std::string client_ca_pem;     // empty: client certificates are not requested
   size_t max_body_bytes = 3 << 20;
   int max_connections = 2000;
+  // A client that has not finished the TLS handshake in handshake_timeout_ms, or that sends nothing
+  // for read_timeout_ms in the middle of a request or between keep-alive requests, is disconnected
+  // (so stalled or trickling clients cannot hold connection threads). Streaming responses (watches)
+  // are not affected: only reads from the client are timed.
+  int handshake_timeout_ms = 10000;
+  int read_timeout_ms = 120000;
 };
 
 class HttpServer {

@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 #include <cstdio>
 #include <cstdlib>
 
@@ -50,7 +57,16 @@ class HttpServerTest : public ::testing::Test {
     o.key_pem = cert->key_pem;
     o.client_ca_pem = client_ca->cert_pem;
     o.max_body_bytes = 1000;
+    o.handshake_timeout_ms = 300;
+    o.read_timeout_ms = 600;
     auto s = HttpServer::Start(o, [](HttpRequest& req, HttpResponder& resp) {
+      if (req.path == "/slowstream") {  // outlasts read_timeout_ms: writing is not timed
+        resp.StartStream(200, "application/json");
+        resp.WriteChunk("{\"n\":0}\n");
+        std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+        resp.WriteChunk("{\"n\":1}\n");
+        return;
+      }
       if (req.path == "/stream") {
         resp.StartStream(200, "application/json");
         for (int i = 0; i < 3; ++i) resp.WriteChunk("{\"n\":" + std::to_string(i) + "}\n");
@@ -99,6 +115,44 @@ TEST_F(HttpServerTest, OversizedBodyGets413Status) {
 TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   std::string out = Curl(tls_ + base_ + "/a " + base_ + "/b");
   EXPECT_EQ(out, "GET /a q= who=anonymous body=GET /b q= who=anonymous body=");
+}
+
+// Connects over plain TCP, sends `first`, and returns how long the server took to close the
+// connection (-1 if it was still open after 10 s).
+double SecondsUntilClosed(int port, const std::string& first) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return -2;
+  if (!first.empty()) (void)!::write(fd, first.data(), first.size());
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  auto t0 = std::chrono::steady_clock::now();
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) {
+  }
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ::close(fd);
+  return n == 0 || (n < 0 && errno == ECONNRESET) ? s : -1;
+}
+
+TEST_F(HttpServerTest, AClientThatStallsTheHandshakeIsDisconnected) {
+  double silent = SecondsUntilClosed(server_->port(), "");
+  EXPECT_GE(silent, 0.2);
+  EXPECT_LT(silent, 5);
+  // Half a ClientHello, then nothing.
+  double half = SecondsUntilClosed(server_->port(), std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
+  EXPECT_GE(half, 0.2);
+  EXPECT_LT(half, 5);
+  // The server still serves others.
+  EXPECT_EQ(Curl(tls_ + base_ + "/a"), "GET /a q= who=anonymous body=");
+}
+
+TEST_F(HttpServerTest, AStreamOutlastingTheReadTimeoutIsNotCut) {
+  EXPECT_EQ(Curl(tls_ + base_ + "/slowstream"), "{\"n\":0}\n{\"n\":1}\n");
 }
 
 TEST_F(HttpServerTest, BusyPortIsAClearError) {
