@@ -17,6 +17,7 @@
 #include "lib/net/pki.h"
 #include "lib/net/server_pki.h"
 #include "server/apiserver/apiserver.h"
+#include "server/apiserver/endpoint_reconciler.h"
 #include "server/controllers/component_args.h"
 #include "server/controllers/manager.h"
 #include "server/local_client.h"
@@ -147,6 +148,11 @@ int Run(const ServerOptions& o) {
     (*store)->Close();
     return 1;
   }
+  // The default/kubernetes Service's Endpoints and EndpointSlice name this server (errors are logged
+  // and retried every 10 s).
+  apiserver::EndpointReconciler endpoints(
+      **reg, {apiserver::AdvertiseAddress(o.advertise_address, o.bind_address), (*http)->port()});
+  (void)endpoints.Start();
   // The control loops, in process: each component is its own identity (in system:masters for now)
   // and goes through RBAC like a request.
   auth::UserInfo cm_user{"system:kube-controller-manager", "", {"system:masters", "system:authenticated"}, {}};
@@ -196,6 +202,7 @@ int Run(const ServerOptions& o) {
     K1S_LOG(kInfo, kComponent) << "received " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down";
   }
   manager.Stop();
+  endpoints.Stop();
   (*http)->Stop();
   security->reset();
   reg->reset();

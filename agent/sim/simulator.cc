@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "lib/api/meta.h"
+#include "lib/base/clock.h"
 #include "lib/base/log.h"
 #include "lib/base/strings.h"
 #include "lib/client/https_client.h"
@@ -559,7 +560,7 @@ Status Simulator::ReconcilePod(const std::string& key) {
     if (auto g = meta->find("deletionGracePeriodSeconds"); g != meta->end() && g->value().is_int64()) {
       grace = g->value().as_int64();
     }
-    auto due = *st.deleting_since + std::min<milliseconds>(std::chrono::seconds(std::max<int64_t>(grace, 0)),
+    auto due = *st.deleting_since + std::min<milliseconds>(ClampedSeconds(std::max<int64_t>(grace, 0)),
                                                            options_.max_delete_delay);
     if (now < due) {
       save();
@@ -625,11 +626,11 @@ Status Simulator::ReconcilePod(const std::string& key) {
       st.running_since = now;
       std::string ip = status ? Str(*status, "podIP") : "";
       if (StartsWith(ip, nodes_[node].pod_prefix)) {
-        int octet = std::atoi(ip.substr(nodes_[node].pod_prefix.size()).c_str());
+        int64_t octet = ParseInt64(std::string_view(ip).substr(nodes_[node].pod_prefix.size())).value_or(0);
         if (octet > 0 && octet < 256) {
           std::lock_guard lock(mu_);
           nodes_[node].used_octets[octet] = true;
-          st.ip_octet = octet;
+          st.ip_octet = static_cast<int>(octet);
         }
       }
       save();

@@ -216,6 +216,19 @@ TEST_F(SimulatorTest, TerminatingPodsAreDeleted) {
   ASSERT_TRUE(WaitFor([&] { return Phase(Get(client::kPods, "default", "q")) == "Running"; }));
 }
 
+TEST_F(SimulatorTest, PodsWithTheLargestGracePeriodAreDeletedWithoutOverflow) {
+  Simulator sim(fake_, Options(1));
+  ASSERT_TRUE(sim.Start().ok());
+  ASSERT_TRUE(fake_.Create(client::kPods, "default", Pod("p", "t-sim-0")).ok());
+  ASSERT_TRUE(WaitFor([&] { return Phase(Get(client::kPods, "default", "p")) == "Running"; }));
+  client::DeleteOptions del;
+  del.grace_period_seconds = INT64_MAX;  // seconds -> milliseconds overflowed here before (UBSan)
+  bool gone = true;
+  ASSERT_TRUE(fake_.Delete(client::kPods, "default", "p", del, &gone).ok());
+  ASSERT_FALSE(gone);
+  EXPECT_TRUE(WaitFor([&] { return !fake_.Get(client::kPods, "default", "p").ok(); }));  // capped by max_delete_delay
+}
+
 TEST_F(SimulatorTest, StopLeavesNodesForTheLeaseToExpire) {
   {
     Simulator sim(fake_, Options(2));

@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <chrono>
 #include <cstdio>
@@ -60,6 +61,32 @@ std::string ValidateDns1123Label(std::string_view name) {
   for (char c : name)
     if (!IsAlnum(c) && c != '-') return msg;
   return "";
+}
+
+std::string ValidateDns1035Label(std::string_view name) {
+  const std::string msg =
+      "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
+      "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for "
+      "validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+  if (name.empty()) return msg;
+  if (name.size() > 63) return "must be no more than 63 characters";
+  if (name.front() < 'a' || name.front() > 'z' || !IsAlnum(name.back())) return msg;
+  for (char c : name)
+    if (!IsAlnum(c) && c != '-') return msg;
+  return "";
+}
+
+std::vector<std::string> ValidatePortName(std::string_view port) {
+  std::vector<std::string> errs;
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  if (port.size() > 15) errs.push_back("must be no more than 15 characters");
+  if (port.empty() || !std::all_of(port.begin(), port.end(), [&](char c) { return IsAlnum(c) || c == '-'; })) {
+    errs.push_back("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+  }
+  if (std::none_of(port.begin(), port.end(), lower)) errs.push_back("must contain at least one letter (a-z)");
+  if (port.find("--") != std::string_view::npos) errs.push_back("must not contain consecutive hyphens");
+  if (!port.empty() && (port.front() == '-' || port.back() == '-')) errs.push_back("must not begin or end with a hyphen");
+  return errs;
 }
 
 std::string ValidateDns1123Subdomain(std::string_view name) {
@@ -188,6 +215,36 @@ bool LabelSelector::Matches(const std::map<std::string, std::string>& labels) co
       case Req::Op::kNotExists:
         if (has) return false;
         break;
+    }
+  }
+  return true;
+}
+
+bool LabelSelectorMatches(const json::object& selector, const std::map<std::string, std::string>& labels) {
+  if (auto it = selector.find("matchLabels"); it != selector.end() && !it->value().is_null()) {
+    if (!it->value().is_object()) return false;
+    for (const auto& [k, v] : it->value().as_object()) {
+      auto l = labels.find(std::string(k));
+      if (!v.is_string() || l == labels.end() || l->second != v.as_string()) return false;
+    }
+  }
+  if (auto it = selector.find("matchExpressions"); it != selector.end() && !it->value().is_null()) {
+    if (!it->value().is_array()) return false;
+    for (const auto& e : it->value().as_array()) {
+      if (!e.is_object()) return false;
+      const auto& expr = e.as_object();
+      auto key = expr.find("key");
+      auto op = expr.find("operator");
+      if (key == expr.end() || !key->value().is_string() || op == expr.end() || !op->value().is_string()) return false;
+      auto l = labels.find(std::string(key->value().as_string()));
+      bool has = l != labels.end();
+      bool in = false;
+      if (auto values = expr.find("values"); has && values != expr.end() && values->value().is_array()) {
+        for (const auto& v : values->value().as_array())
+          if (v.is_string() && v.as_string() == l->second) in = true;
+      }
+      const auto& o = op->value().as_string();
+      if (o == "In" ? !in : o == "NotIn" ? in : o == "Exists" ? !has : o == "DoesNotExist" ? has : true) return false;
     }
   }
   return true;

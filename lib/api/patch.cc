@@ -1,6 +1,7 @@
 #include "lib/api/patch.h"
 
 #include <algorithm>
+#include <charconv>
 #include <boost/json.hpp>
 #include <string>
 #include <vector>
@@ -305,7 +306,9 @@ bool ParseIndex(const std::string& tok, size_t size, bool allow_end, size_t* ind
   }
   if (tok.empty() || tok.find_first_not_of("0123456789") != std::string::npos || (tok.size() > 1 && tok[0] == '0'))
     return false;
-  *index = std::stoul(tok);
+  // An index too large for size_t is past the end of any array: the same answer as any missing index.
+  auto [end, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), *index, 10);
+  if (ec != std::errc() || end != tok.data() + tok.size()) return false;
   return *index < size || (allow_end && *index == size);
 }
 

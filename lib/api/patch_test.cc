@@ -70,6 +70,20 @@ TEST(PatchTest, FailedJsonPatchLeavesTargetUnchangedAndSaysWhy) {
   EXPECT_FALSE(ApplyJsonPatch(v, boost::json::parse(R"([{"op":"test","path":"/a","value":2}])")).ok());
 }
 
+TEST(PatchTest, JsonPatchWithAHugeArrayIndexFailsAsAMissingPathInsteadOfThrowing) {
+  auto v = boost::json::parse(R"({"spec":{"containers":[{"name":"a"}]}})");
+  for (const char* ptr : {"/spec/containers/99999999999999999999", "/spec/containers/99999999999999999999/name"}) {
+    for (const char* op : {"replace", "remove", "add", "test"}) {
+      std::string patch = std::string(R"([{"op":")") + op + R"(","path":")" + ptr + R"(","value":1}])";
+      Status s = OkStatus();
+      EXPECT_NO_THROW(s = ApplyJsonPatch(v, boost::json::parse(patch))) << op << " " << ptr;
+      ASSERT_FALSE(s.ok()) << op << " " << ptr;
+      EXPECT_EQ(s.error().code, ErrorCode::kInvalid) << s.error().message;
+    }
+  }
+  EXPECT_EQ(boost::json::serialize(v), R"({"spec":{"containers":[{"name":"a"}]}})");
+}
+
 // ---- Strategic merge patch with a schema ----
 
 // A hand-made PatchSchema: a type is a map from field name to its facts and nested types.

@@ -197,8 +197,9 @@ Result<Quantity> Quantity::Parse(std::string_view text) {
   } else if (p.denom.empty()) {
     int64_t precision = 15 - num_len - static_cast<int64_t>(static_cast<float>(info.exponent) * 3 / 10) - 1;
     if (precision >= 0) {
-      int64_t value = std::stoll(p.num);
-      fast = value <= (std::numeric_limits<int64_t>::max() >> info.exponent);
+      int64_t value = 0;  // p.num: 1 to 14 digits here (Split makes an empty one "0"); from_chars cannot throw
+      bool parsed = std::from_chars(p.num.data(), p.num.data() + p.num.size(), value).ec == std::errc();
+      fast = parsed && value <= (std::numeric_limits<int64_t>::max() >> info.exponent);
       keep_text = fast && info.exponent % 10 == 0 && (value & 0x07) != 0;
     }
   }

@@ -50,6 +50,15 @@ TEST(Quota, PodsPastTheirDeletionGraceAreNotCharged) {
   EXPECT_EQ(Usage(kPods, pod, kNow).count("pods"), 1u);
 }
 
+TEST(Quota, PodsWithTheLargestGracePeriodStayChargedWithoutOverflow) {
+  auto pod = Pod(R"({"cpu":"1"})", "{}");
+  pod["metadata"].as_object()["deletionTimestamp"] = "2024-06-01T09:00:00Z";
+  pod["metadata"].as_object()["deletionGracePeriodSeconds"] = INT64_MAX;
+  EXPECT_EQ(Usage(kPods, pod, kNow).count("pods"), 1u);
+  pod["metadata"].as_object()["deletionGracePeriodSeconds"] = INT64_MIN;
+  EXPECT_EQ(Text(Usage(kPods, pod, kNow)), "count/pods=1");
+}
+
 TEST(Quota, InitContainersAndSidecarsRaiseRequests) {
   auto pod = Obj(R"({"spec":{
     "initContainers":[{"name":"i","resources":{"requests":{"cpu":"2"}}},

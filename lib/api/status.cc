@@ -70,7 +70,10 @@ Error InvalidError(const std::string& kind, const std::string& group, const std:
     joined += c.field + ": " + c.message;
   }
   if (causes.size() > 1) joined = "[" + joined + "]";
-  return StatusError(ErrorCode::kInvalid, kind + " \"" + name + "\" is invalid: " + joined, {name, group, kind, list});
+  // The message names the qualified kind as upstream's GroupKind.String() does ("Deployment.apps");
+  // details.kind stays the bare kind, which kubectl prints ("The Deployment "x" is invalid").
+  std::string qualified = group.empty() ? kind : kind + "." + group;
+  return StatusError(ErrorCode::kInvalid, qualified + " \"" + name + "\" is invalid: " + joined, {name, group, kind, list});
 }
 
 }  // namespace k1s::api

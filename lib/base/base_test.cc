@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "lib/base/clock.h"
 #include "lib/base/error.h"
 #include "lib/base/files.h"
 #include "lib/base/log.h"
@@ -52,6 +53,28 @@ TEST(StringsTest, SplitTrimJoin) {
   EXPECT_EQ(Split("a,b,,c", ','), (std::vector<std::string>{"a", "b", "", "c"}));
   EXPECT_EQ(Trim("  x y \n"), "x y");
   EXPECT_EQ(Join({"a", "b"}, "-"), "a-b");
+}
+
+TEST(StringsTest, ParseInt64RejectsJunkAndOverflowInsteadOfThrowing) {
+  EXPECT_EQ(ParseInt64("80"), 80);
+  EXPECT_EQ(ParseInt64("-5"), -5);
+  EXPECT_EQ(ParseInt64("9223372036854775807"), INT64_MAX);
+  EXPECT_FALSE(ParseInt64("99999999999999999999").has_value());
+  EXPECT_FALSE(ParseInt64("").has_value());
+  EXPECT_FALSE(ParseInt64("12a").has_value());
+  EXPECT_FALSE(ParseInt64("+1").has_value());
+  EXPECT_FALSE(ParseInt64(" 1").has_value());
+}
+
+TEST(ClockTest, ClampedSecondsFromAnyInt64CanBeAddedToNowWithoutOverflow) {
+  EXPECT_EQ(ClampedSeconds(30), std::chrono::seconds(30));
+  EXPECT_EQ(ClampedSeconds(-5), std::chrono::seconds(-5));
+  EXPECT_EQ(ClampedSeconds(INT64_MAX), kClampedSecondsMax);
+  EXPECT_EQ(ClampedSeconds(INT64_MIN), -kClampedSecondsMax);
+  auto far = std::chrono::system_clock::now() + ClampedSeconds(INT64_MAX);
+  EXPECT_GT(far, std::chrono::system_clock::now());
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ClampedSeconds(INT64_MAX));
+  EXPECT_GT(ms.count(), 0);
 }
 
 TEST(StringsTest, Base64RoundTripsAllLengths) {

@@ -7,6 +7,18 @@
 
 namespace k1s {
 
+// The longest span ClampedSeconds gives: 100 years, "effectively forever" for any timeout or grace period.
+inline constexpr std::chrono::seconds kClampedSecondsMax{int64_t{100} * 365 * 24 * 3600};
+
+// A count of seconds taken from an API object or request (gracePeriodSeconds, activeDeadlineSeconds,
+// tolerationSeconds, ...) as a duration clamped to +-kClampedSecondsMax, so that converting it to
+// nanoseconds or adding it to any clock's now cannot overflow. Use it instead of std::chrono::seconds(n)
+// whenever n came from a user.
+inline std::chrono::seconds ClampedSeconds(int64_t seconds) {
+  const int64_t max = kClampedSecondsMax.count();
+  return std::chrono::seconds(seconds > max ? max : seconds < -max ? -max : seconds);
+}
+
 class Clock {
  public:
   virtual ~Clock() = default;

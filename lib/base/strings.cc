@@ -1,5 +1,7 @@
 #include "lib/base/strings.h"
 
+#include <charconv>
+
 namespace k1s {
 
 std::vector<std::string> Split(std::string_view s, char sep) {
@@ -110,6 +112,14 @@ std::string PrefixEnd(std::string_view prefix) {
     end.pop_back();
   }
   return end;
+}
+
+std::optional<int64_t> ParseInt64(std::string_view s) {
+  int64_t value = 0;
+  if (s.empty() || s.front() == '+') return std::nullopt;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value, 10);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return value;
 }
 
 }  // namespace k1s

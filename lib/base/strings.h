@@ -1,6 +1,8 @@
 // String helpers the standard library lacks. Pure functions, any thread.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,5 +22,8 @@ std::string Base64Encode(std::string_view bytes);
 bool Base64Decode(std::string_view in, std::string* out);
 // The smallest key greater than every key with this prefix ("" when none): for prefix range scans.
 std::string PrefixEnd(std::string_view prefix);
+// A whole string as a decimal integer (optional leading '-'); nullopt when empty, not all digits, or out of
+// range. Use this (never std::stoi/stoll/atoi) on anything a user or the network supplied.
+std::optional<int64_t> ParseInt64(std::string_view s);
 
 }  // namespace k1s

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "lib/api/meta.h"
+#include "lib/base/clock.h"
 #include "lib/base/log.h"
 
 namespace k1s::client {
@@ -133,7 +134,7 @@ bool LeaderElector::TryAcquireOrRenew() {
     observed_at = observed_at_;
   }
   ObserveHolder(holder);
-  if (!holder.empty() && holder != config_.identity && now < observed_at + std::chrono::seconds(duration)) {
+  if (!holder.empty() && holder != config_.identity && now < observed_at + ClampedSeconds(duration)) {
     return false;  // held by another, not expired
   }
 

@@ -1,5 +1,6 @@
 #include "lib/client/workqueue.h"
 
+#include <exception>
 #include <thread>
 #include <vector>
 
@@ -143,7 +144,16 @@ size_t WorkQueue::Len() const {
 void RunWorkers(WorkQueue& queue, int n, const std::function<Status(const std::string& key)>& fn) {
   auto work = [&queue, &fn] {
     while (auto key = queue.Get()) {
-      Status s = fn(*key);
+      // A throw from one object's sync must not end the process: it fails that key, which is retried
+      // with backoff like any other error, and every other key keeps being served.
+      Status s = OkStatus();
+      try {
+        s = fn(*key);
+      } catch (const std::exception& ex) {
+        K1S_LOG(kError, "workqueue") << "controller " << (queue.name().empty() ? "(unnamed)" : queue.name())
+                                     << ": exception syncing \"" << *key << "\", will retry: " << ex.what();
+        s = Fail(ErrorCode::kInternal, std::string("exception: ") + ex.what());
+      }
       if (s.ok()) {
         queue.Forget(*key);
       } else {

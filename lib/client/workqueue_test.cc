@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -143,6 +144,30 @@ TEST(WorkQueue, RunWorkersRetriesFailedKeysUntilTheySucceed) {
   runner.join();
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(q.NumRequeues("a"), 0);  // forgotten after success
+}
+
+TEST(WorkQueue, RunWorkersSurvivesAThrowingSyncAndRetriesTheKeyWithBackoff) {
+  WorkQueue q(WorkQueueOptions{"thrower", milliseconds(1), milliseconds(10)});
+  std::atomic<int> bad_calls{0};
+  std::atomic<bool> good_done{false};
+  std::thread runner([&] {
+    RunWorkers(q, 1, [&](const std::string& key) -> Status {
+      if (key == "bad") {
+        ++bad_calls;
+        throw std::out_of_range("stoll");
+      }
+      good_done = true;
+      return OkStatus();
+    });
+  });
+  q.Add("bad");
+  q.Add("good");
+  for (int i = 0; i < 1000 && (!good_done || bad_calls < 3); ++i) std::this_thread::sleep_for(milliseconds(5));
+  EXPECT_TRUE(good_done);
+  EXPECT_GE(bad_calls, 3);               // retried, not dropped
+  EXPECT_GE(q.NumRequeues("bad"), 2);    // with backoff
+  q.ShutDown();
+  runner.join();
 }
 
 }  // namespace

@@ -11,12 +11,15 @@
 #include "lib/api/patch.h"
 #include "lib/api/protobuf.h"
 #include "lib/api/status.h"
+#include "lib/base/clock.h"
 #include "lib/base/log.h"
 #include "lib/base/strings.h"
 #include "server/apiserver/discovery.h"
+#include "server/apiserver/request_decoding.h"
 #include "server/auth/reviews.h"
 #include "server/openapi/field_validation.h"
 #include "server/openapi/openapi.h"
+#include "server/openapi/openapi_v2.h"
 #include "server/openapi/type_check.h"
 #include "server/registry/apply.h"
 #include "server/registry/crd.h"
@@ -84,37 +87,55 @@ registry::ListOptions ListOptionsOf(const net::HttpRequest& req) {
   registry::ListOptions o;
   o.label_selector = req.Query("labelSelector");
   o.field_selector = req.Query("fieldSelector");
-  o.limit = std::atoll(req.Query("limit").c_str());
+  o.limit = ParseInt64(req.Query("limit")).value_or(0);
   o.continue_token = req.Query("continue");
   o.resource_version = req.Query("resourceVersion");
   o.resource_version_match = req.Query("resourceVersionMatch");
-  o.allow_bookmarks = req.Query("allowWatchBookmarks") == "true";
-  o.send_initial_events = req.Query("sendInitialEvents") == "true";
+  o.allow_bookmarks = QueryBool(req, "allowWatchBookmarks").value_or(false);
+  o.send_initial_events = QueryBool(req, "sendInitialEvents").value_or(false);
   return o;
 }
 
 // DeleteOptions from the query and the body (the body wins, as upstream).
 Result<registry::DeleteOptions> DeleteOptionsOf(const net::HttpRequest& req) {
   registry::DeleteOptions o;
-  o.dry_run = DryRun(req);
-  if (auto g = req.Query("gracePeriodSeconds"); !g.empty()) o.grace_period_seconds = std::atoll(g.c_str());
-  o.propagation_policy = req.Query("propagationPolicy");
-  if (req.body.empty()) return o;
-  K1S_ASSIGN_OR_RETURN(auto body, api::ParseObject(req.body));
-  if (auto d = body.find("dryRun"); d != body.end() && d->value().is_array() && !d->value().as_array().empty()) o.dry_run = true;
-  if (auto g = body.find("gracePeriodSeconds"); g != body.end() && g->value().is_int64()) o.grace_period_seconds = g->value().as_int64();
-  if (auto p = body.find("propagationPolicy"); p != body.end() && p->value().is_string()) o.propagation_policy = p->value().as_string();
-  if (auto pc = body.find("preconditions"); pc != body.end() && pc->value().is_object()) {
-    const auto& po = pc->value().as_object();
-    if (auto v = po.find("resourceVersion"); v != po.end() && v->value().is_string()) o.precondition_resource_version = v->value().as_string();
-    if (auto v = po.find("uid"); v != po.end() && v->value().is_string()) o.precondition_uid = v->value().as_string();
+  // The values as sent, validated below as upstream's ValidateDeleteOptions does.
+  std::vector<std::string> dry_run;
+  std::optional<std::string> policy;
+  if (auto d = req.Query("dryRun"); !d.empty()) dry_run.push_back(d);
+  if (auto g = req.Query("gracePeriodSeconds"); !g.empty()) {
+    o.grace_period_seconds = ParseInt64(g);
+    if (!o.grace_period_seconds) {
+      return Fail(ErrorCode::kBadRequest, "strconv.ParseInt: parsing \"" + g + "\": invalid syntax");
+    }
   }
+  if (auto p = req.Query("propagationPolicy"); !p.empty()) policy = p;
+  if (!req.body.empty()) {
+    K1S_ASSIGN_OR_RETURN(auto body, api::ParseObject(req.body));
+    if (auto d = body.find("dryRun"); d != body.end() && d->value().is_array()) {
+      dry_run.clear();
+      for (const auto& v : d->value().as_array()) dry_run.push_back(v.is_string() ? std::string(v.get_string()) : "");
+    }
+    if (auto g = body.find("gracePeriodSeconds"); g != body.end() && g->value().is_int64()) o.grace_period_seconds = g->value().as_int64();
+    if (auto p = body.find("propagationPolicy"); p != body.end() && p->value().is_string()) policy = std::string(p->value().as_string());
+    if (auto pc = body.find("preconditions"); pc != body.end() && pc->value().is_object()) {
+      const auto& po = pc->value().as_object();
+      if (auto v = po.find("resourceVersion"); v != po.end() && v->value().is_string()) o.precondition_resource_version = v->value().as_string();
+      if (auto v = po.find("uid"); v != po.end() && v->value().is_string()) o.precondition_uid = v->value().as_string();
+    }
+  }
+  K1S_TRY(registry::ValidateDeleteOptions(dry_run, policy));
+  o.dry_run = !dry_run.empty();
+  o.propagation_policy = policy.value_or("");
   return o;
 }
 
-Result<json::object> ParseBody(const net::HttpRequest& req) {
-  std::string type = req.Header("content-type");
-  if (type.find("application/vnd.kubernetes.protobuf") == 0) {
+// A create/update body as a JSON object: JSON (also without a Content-Type), YAML, or protobuf for
+// built-in kinds; 415 for other media types. kind: the type expected, named in decode errors.
+Result<json::object> ParseBody(const net::HttpRequest& req, std::string_view kind = "", bool custom = false) {
+  auto format = NegotiateBodyFormat(req.Header("content-type"), custom);
+  if (!format.ok()) return Fail(format.error());
+  if (*format == BodyFormat::kProtobuf) {
     auto obj = api::DecodeProtobufObject(req.body);
     if (!obj.ok() && obj.error().code == ErrorCode::kUnsupportedMediaType) {
       return Fail(ErrorCode::kUnsupportedMediaType,
@@ -123,27 +144,18 @@ Result<json::object> ParseBody(const net::HttpRequest& req) {
     }
     return obj;
   }
-  return api::ParseObject(req.body);
+  return DecodeTextBody(*format, req.body, kind);
 }
 
-Result<std::pair<registry::PatchType, json::value>> ParsePatch(const net::HttpRequest& req) {
-  std::string type = req.Header("content-type");
-  registry::PatchType t;
-  if (type.find("application/strategic-merge-patch+json") == 0) {
-    t = registry::PatchType::kStrategicMerge;
-  } else if (type.find("application/merge-patch+json") == 0) {
-    t = registry::PatchType::kMerge;
-  } else if (type.find("application/json-patch+json") == 0) {
-    t = registry::PatchType::kJson;
-  } else if (type.find("application/apply-patch+yaml") == 0) {
+// A PATCH body by its Content-Type (the four patch types; custom resources take no strategic merge).
+Result<std::pair<registry::PatchType, json::value>> ParsePatch(const net::HttpRequest& req, bool custom = false) {
+  auto type = NegotiatePatchType(req.Header("content-type"), custom);
+  if (!type.ok()) return Fail(type.error());
+  const registry::PatchType t = *type;
+  if (t == registry::PatchType::kApply) {
     auto config = registry::ParseApplyBody(req.body);
     if (!config.ok()) return Fail(config.error());
     return std::make_pair(registry::PatchType::kApply, json::value(std::move(*config)));
-  } else {
-    return Fail(ErrorCode::kUnsupportedMediaType,
-                "the body of the request was in an unknown format - accepted media types include: "
-                "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, "
-                "application/apply-patch+yaml");
   }
   boost::system::error_code ec;
   json::value patch = json::parse(req.body, ec);
@@ -165,8 +177,12 @@ struct ApiServer::Impl {
   std::mutex openapi_mu;
   std::shared_ptr<const openapi::OpenApi> openapi_doc;
   uint64_t openapi_generation = 0;
+  std::shared_ptr<const openapi::OpenApiV2> openapi_v2;
+  uint64_t openapi_v2_generation = 0;
   // Requests being served (watches excluded); beyond kMaxInflight the answer is 429 + Retry-After.
   static constexpr int kMaxInflight = 400;
+  // The longest a short (not long-running) request may take; ?timeout= may only shorten it.
+  static constexpr std::chrono::seconds kRequestTimeout{60};
   std::atomic<int> inflight{0};
 
   Impl(registry::Registry& r, Security& s, ApiServerOptions o)
@@ -195,6 +211,26 @@ struct ApiServer::Impl {
     return openapi_doc;
   }
 
+  // GET /openapi/v2: protobuf when Accept names it (kubectl), JSON otherwise; built-in kinds only.
+  void OpenApiV2(const net::HttpRequest& req, net::HttpResponder& resp) {
+    std::shared_ptr<const openapi::OpenApiV2> doc;
+    {
+      std::lock_guard lock(openapi_mu);
+      uint64_t gen = reg.ResourcesGeneration();
+      if (!openapi_v2 || gen != openapi_v2_generation) {
+        openapi_v2 = std::make_shared<const openapi::OpenApiV2>(*reg.Resources(), "v1.32.0+k1s-" + options.version);
+        openapi_v2_generation = gen;
+      }
+      doc = openapi_v2;
+    }
+    std::vector<std::pair<std::string, std::string>> headers{{"Etag", "\"" + doc->Hash() + "\""}};
+    if (openapi::OpenApiV2::WantsProtobuf(req.Header("accept"))) {
+      resp.Send({200, std::string(openapi::OpenApiV2::kProtobufContentType), std::move(headers), doc->Protobuf()});
+    } else {
+      resp.Send({200, "application/json", std::move(headers), doc->Json()});
+    }
+  }
+
   void SendObject(const ResourceInfo& r, const net::HttpRequest& req, net::HttpResponder& resp, int code,
                   const json::object& obj) {
     if (AcceptsTable(req) && obj.contains("metadata")) {
@@ -205,8 +241,13 @@ struct ApiServer::Impl {
     SendJson(resp, code, obj);
   }
 
-  void List(const ResourceInfo& r, const std::string& ns, const net::HttpRequest& req, net::HttpResponder& resp) {
-    auto list = reg.List(r, ns, ListOptionsOf(req));
+  // deadline: the request's (?timeout=, capped); a list still waiting for the watch cache then is a 504.
+  void List(const ResourceInfo& r, const std::string& ns, const net::HttpRequest& req, net::HttpResponder& resp,
+            std::chrono::steady_clock::time_point deadline) {
+    auto o = ListOptionsOf(req);
+    o.deadline = deadline;
+    auto list = reg.List(r, ns, o);
+    if (std::chrono::steady_clock::now() >= deadline) return SendError(resp, RequestTimedOut());
     if (!list.ok()) return SendError(resp, list.error());
     json::object meta{{"resourceVersion", list->resource_version}};
     if (!list->continue_token.empty()) meta["continue"] = list->continue_token;
@@ -227,9 +268,9 @@ struct ApiServer::Impl {
              net::HttpResponder& resp) {
     auto o = ListOptionsOf(req);
     o.name = name;
-    int64_t timeout = std::atoll(req.Query("timeoutSeconds").c_str());
+    int64_t timeout = ParseInt64(req.Query("timeoutSeconds")).value_or(0);
     if (timeout <= 0) timeout = 1800;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
+    auto deadline = std::chrono::steady_clock::now() + ClampedSeconds(timeout);
     auto watch = reg.WatchObjects(r, ns, o);
     bool table = AcceptsTable(req);
     if (!watch.ok() && watch.error().code != ErrorCode::kGone) return SendError(resp, watch.error());
@@ -295,8 +336,11 @@ struct ApiServer::Impl {
         return obj.ok() ? SendObject(r, req, resp, 200, *obj) : SendError(resp, obj.error());
       }
       if (m == "PUT") {
-        auto body = ParseBody(req);
+        if (auto f = NegotiateBodyFormat(req.Header("content-type"), r.custom); !f.ok()) return SendError(resp, f.error());
+        if (auto fm = CheckFieldManager(req, false); !fm.ok()) return SendError(resp, fm.error());
+        auto body = ParseBody(req, r.kind, r.custom);
         if (!body.ok()) return SendError(resp, body.error());
+        if (auto k = CheckBodyKind(*body, r, *reg.Resources()); !k.ok()) return SendError(resp, k.error());
         if (auto typed = openapi::CheckBodyTypes(r, *body, *api::BuiltinSchema()); !typed.ok()) {
           return SendError(resp, typed.error());
         }
@@ -304,7 +348,10 @@ struct ApiServer::Impl {
         return obj.ok() ? SendJson(resp, 200, *obj) : SendError(resp, obj.error());
       }
       if (m == "PATCH") {
-        auto patch = ParsePatch(req);
+        auto type = NegotiatePatchType(req.Header("content-type"), r.custom);
+        if (!type.ok()) return SendError(resp, type.error());
+        if (auto fm = CheckFieldManager(req, *type == registry::PatchType::kApply); !fm.ok()) return SendError(resp, fm.error());
+        auto patch = ParsePatch(req, r.custom);
         if (!patch.ok()) return SendError(resp, patch.error());
         auto obj = reg.Patch(r, ns, name, patch->first, patch->second, WriteOptionsOf(req), "status");
         return obj.ok() ? SendJson(resp, 200, *obj) : SendError(resp, obj.error());
@@ -313,7 +360,7 @@ struct ApiServer::Impl {
     }
     if (sub == "finalize") {
       if (m != "PUT") return MethodNotAllowed(resp);
-      auto body = ParseBody(req);
+      auto body = ParseBody(req, r.kind);
       if (!body.ok()) return SendError(resp, body.error());
       auto obj = reg.Update(r, ns, name, std::move(*body), WriteOptionsOf(req), "finalize");
       return obj.ok() ? SendJson(resp, 200, *obj) : SendError(resp, obj.error());
@@ -336,11 +383,11 @@ struct ApiServer::Impl {
       }
       json::object scale;
       if (m == "PUT") {
-        auto body = ParseBody(req);
+        auto body = ParseBody(req, "Scale");
         if (!body.ok()) return SendError(resp, body.error());
         scale = std::move(*body);
       } else if (m == "PATCH") {
-        auto patch = ParsePatch(req);
+        auto patch = ParsePatch(req, r.custom);
         if (!patch.ok()) return SendError(resp, patch.error());
         auto current = reg.GetScale(r, ns, name);
         if (!current.ok()) return SendError(resp, current.error());
@@ -360,7 +407,7 @@ struct ApiServer::Impl {
       return s.ok() ? SendJson(resp, 200, *s) : SendError(resp, s.error());
     }
     if (m != "POST") return MethodNotAllowed(resp);
-    auto body = ParseBody(req);
+    auto body = ParseBody(req, sub == "binding" ? "Binding" : "Eviction");
     if (!body.ok()) return SendError(resp, body.error());
     Result<json::object> out = Fail(ErrorCode::kNotFound, "the server could not find the requested resource");
     if (sub == "binding") out = reg.Bind(ns, name, *body, WriteOptionsOf(req));
@@ -372,7 +419,7 @@ struct ApiServer::Impl {
   // ---- reviews (create-only, never stored) ----
   void Review(const ResourceInfo& r, const std::string& ns, const auth::UserInfo& user, net::HttpRequest& req,
               net::HttpResponder& resp) {
-    auto body = ParseBody(req);
+    auto body = ParseBody(req, r.kind);
     if (!body.ok()) return SendError(resp, body.error());
     const auto& authz = security.authorizer();
     Result<json::object> out = Fail(ErrorCode::kNotFound, "the server could not find the requested resource");
@@ -467,6 +514,21 @@ struct ApiServer::Impl {
       resp.Send({200, "text/plain", {}, "pong"});
       return;
     }
+    // The deadline of a short request, before authentication as upstream's request-deadline filter:
+    // ?timeout= (a Go duration) shortens the server's 60 s; a malformed one is a 400. Watches and
+    // streaming subresources are long-running and take none.
+    const bool watch_path = (parts.size() > 3 && parts[0] == "api" && parts[2] == "watch") ||
+                            (parts.size() > 4 && parts[0] == "apis" && parts[3] == "watch");
+    const bool long_running =
+        (req.method == "GET" && (watch_path || IsWatchQuery(req))) ||
+        (parts.size() >= 5 && (parts.back() == "exec" || parts.back() == "attach" || parts.back() == "portforward" ||
+                               parts.back() == "log" || parts.back() == "proxy"));
+    auto deadline = std::chrono::steady_clock::time_point::max();
+    if (!long_running) {
+      auto timeout = RequestTimeout(req, kRequestTimeout);
+      if (!timeout.ok()) return SendError(resp, timeout.error());
+      deadline = started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(*timeout);
+    }
     auto user = security.Authenticate(req);
     if (!user.ok()) return SendError(resp, user.error());
     if (auto e = Impersonate(req, *user)) return SendError(resp, *e);
@@ -485,10 +547,13 @@ struct ApiServer::Impl {
       version = parts[2];
       i = 3;
     }
+    // The deprecated watch paths (/api/v1/watch/..., /apis/G/V/watch/...), still served: a watch of
+    // what the rest of the path names.
+    if (watch_path && (version == "v1" || i == 3) && parts.size() > i + 1) ++i;
     std::string ns, name, sub;
     const ResourceInfo* r = nullptr;
     const std::string& m = req.method;
-    const bool watch = m == "GET" && (req.Query("watch") == "true" || req.Query("watch") == "1");
+    const bool watch = m == "GET" && (watch_path || IsWatchQuery(req));
     if (i > 0) {
       std::vector<std::string> rest(parts.begin() + static_cast<long>(i), parts.end());
       if (rest.size() >= 3 && rest[0] == "namespaces" && (r = reg.Find(group, version, rest[2])) && r->namespaced) {
@@ -543,10 +608,7 @@ struct ApiServer::Impl {
                                      {"buildDate", "1970-01-01T00:00:00Z"}, {"goVersion", "n/a (C++)"},
                                      {"compiler", "gcc"}, {"platform", "linux/amd64"}});
       }
-      if (parts.size() >= 2 && parts[0] == "openapi" && parts[1] == "v2") {
-        resp.Send({200, std::string(openapi::OpenApi::kV2ContentType), {}, openapi::OpenApi::V2Protobuf()});
-        return;
-      }
+      if (parts.size() == 2 && parts[0] == "openapi" && parts[1] == "v2") return OpenApiV2(req, resp);
       if (parts.size() >= 2 && parts[0] == "openapi" && parts[1] == "v3") return OpenApiV3(parts, req, resp);
       if (!parts.empty() && (parts[0] == "api" || parts[0] == "apis")) {
         if (auto d = Discover(*reg.Resources(), parts, req.Header("accept"))) return SendJson(resp, 200, d->body, d->content_type);
@@ -554,13 +616,17 @@ struct ApiServer::Impl {
       return NotFoundPath(resp);
     }
 
+    if (watch_path && (m != "GET" || !sub.empty())) return m != "GET" ? MethodNotAllowed(resp) : NotFoundPath(resp);
     if (!watch) {
       if (inflight.fetch_add(1) >= kMaxInflight) {
         inflight.fetch_sub(1);
-        resp.Send({429, "application/json", {{"Retry-After", "1"}},
-                   api::StatusJson(Error{ErrorCode::kTooManyRequests, "Too many requests, please try again later."})});
+        resp.Send({429, "application/json", {{"Retry-After", "1"}}, api::StatusJson(TooManyRequests(1))});
         return;
       }
+    }
+    // List, watch and deletecollection read ListOptions from the query: unparsable numbers are a 400.
+    if (!r->review && sub.empty() && (watch || (name.empty() && (m == "GET" || m == "DELETE")))) {
+      if (auto s = CheckListQuery(req); !s.ok()) return SendError(resp, s.error());
     }
     struct Release {
       std::atomic<int>* counter;
@@ -573,7 +639,7 @@ struct ApiServer::Impl {
       Review(*r, ns, *user, req, resp);
     } else if (r->group.empty() && r->plural == "serviceaccounts" && sub == "token") {
       if (m != "POST") return MethodNotAllowed(resp);
-      auto body = ParseBody(req);
+      auto body = ParseBody(req, "TokenRequest");
       if (!body.ok()) return SendError(resp, body.error());
       auto out = security.RequestToken(ns, name, *body);
       out.ok() ? SendJson(resp, 201, *out) : SendError(resp, out.error());
@@ -583,7 +649,7 @@ struct ApiServer::Impl {
       if (watch) {
         Watch(*r, ns, "", req, resp);
       } else if (m == "GET") {
-        List(*r, ns, req, resp);
+        List(*r, ns, req, resp, deadline);
       } else if (m == "POST") {
         if (r->namespaced && ns.empty()) return NotFoundPath(resp);
         Write(*r, ns, "", *user, req, resp);
@@ -614,24 +680,39 @@ struct ApiServer::Impl {
   // what would be stored: the body, or for a patch the result of a dry run of it.
   void Write(const ResourceInfo& r, const std::string& ns, const std::string& name, const auth::UserInfo& user,
              net::HttpRequest& req, net::HttpResponder& resp) {
+    // As upstream's handlers: the media type first (415), then the options (fieldManager), then the body.
+    std::optional<BodyFormat> format;
+    if (req.method == "PATCH") {
+      auto type = NegotiatePatchType(req.Header("content-type"), r.custom);
+      if (!type.ok()) return SendError(resp, type.error());
+      if (auto fm = CheckFieldManager(req, *type == registry::PatchType::kApply); !fm.ok()) return SendError(resp, fm.error());
+    } else {
+      auto f = NegotiateBodyFormat(req.Header("content-type"), r.custom);
+      if (!f.ok()) return SendError(resp, f.error());
+      format = *f;
+      if (auto fm = CheckFieldManager(req, false); !fm.ok()) return SendError(resp, fm.error());
+    }
     auto mode = openapi::ParseFieldValidation(req.Query("fieldValidation"));
     if (!mode.ok()) return SendError(resp, mode.error());
     auto o = WriteOptionsOf(req);
     std::vector<std::string> problems;
-    const bool protobuf = req.Header("content-type").find("application/vnd.kubernetes.protobuf") == 0;
+    const bool protobuf = format == BodyFormat::kProtobuf;
     // Create and update bodies are decoded into the kind's type first, whatever the field validation:
     // a wrongly typed value is a BadRequest (patched objects are checked by the registry's patch).
     std::optional<Result<json::object>> parsed;
     if (req.method != "PATCH") {
-      parsed = ParseBody(req);
+      parsed = ParseBody(req, r.kind, r.custom);
       if (!parsed->ok()) return SendError(resp, parsed->error());
+      // apiVersion and kind in the body must name this resource's (empty ones are defaulted).
+      if (auto k = CheckBodyKind(**parsed, r, *reg.Resources()); !k.ok()) return SendError(resp, k.error());
       if (!protobuf) {
         if (auto typed = openapi::CheckBodyTypes(r, **parsed, *api::BuiltinSchema()); !typed.ok()) {
           return SendError(resp, typed.error());
         }
       }
     }
-    if (*mode != openapi::FieldValidation::kIgnore && req.method != "PATCH" && !protobuf) {
+    // Duplicate fields are found in JSON text (a YAML body's duplicates are gone once converted).
+    if (*mode != openapi::FieldValidation::kIgnore && format == BodyFormat::kJson) {
       problems = openapi::DuplicateFields(req.body);
     }
     o.unknown_fields = *mode == openapi::FieldValidation::kIgnore ? nullptr : &problems;
@@ -644,7 +725,7 @@ struct ApiServer::Impl {
     int code = 200;
     const bool guarded = Security::GuardsEscalation(r) && !user.InGroup(auth::kSystemMasters);
     if (req.method == "PATCH") {
-      auto patch = ParsePatch(req);
+      auto patch = ParsePatch(req, r.custom);
       if (!patch.ok()) return SendError(resp, patch.error());
       if (guarded) {
         auto dry = o;

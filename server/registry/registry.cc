@@ -8,6 +8,7 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "lib/api/go_format.h"
 #include "lib/api/meta.h"
 #include "lib/api/patch.h"
 #include "lib/api/status.h"
@@ -18,6 +19,7 @@
 #include "server/registry/apply.h"
 #include "server/registry/conversion.h"
 #include "server/registry/crd.h"
+#include "server/registry/priority_admission.h"
 #include "server/registry/quota_admission.h"
 #include "server/registry/tables.h"
 #include "server/openapi/field_validation.h"
@@ -35,6 +37,15 @@ namespace {
 
 constexpr char kComponent[] = "registry";
 constexpr auto kConsistentReadWait = std::chrono::seconds(3);
+
+// How long a list may wait for the watch cache: kConsistentReadWait, or less when the request's
+// deadline comes sooner.
+std::chrono::milliseconds ListWait(const ListOptions& o) {
+  auto now = std::chrono::steady_clock::now();
+  if (o.deadline >= now + kConsistentReadWait) return kConsistentReadWait;
+  if (o.deadline <= now) return std::chrono::milliseconds(0);
+  return std::chrono::ceil<std::chrono::milliseconds>(o.deadline - now);
+}
 constexpr auto kBookmarkInterval = std::chrono::seconds(30);
 
 // Parses the stored JSON and sets metadata.resourceVersion from the datastore revision.
@@ -487,6 +498,7 @@ struct Registry::Impl {
   std::optional<ServiceAllocator> services;
   std::unique_ptr<WatchCache> cache;
   QuotaAdmission quota_admission{store};  // ResourceQuota admission of creates and updates
+  PriorityAdmission priority_admission{store};  // Priority admission (pods) and PriorityClass rules
 
   // The resource table. Rows are never removed (a deleted CRD's rows stop being served), so
   // pointers handed out stay valid; res_mu guards the table, the snapshot and the custom map.
@@ -681,6 +693,7 @@ struct Registry::Impl {
       return Fail(Invalid(r, "", {{"metadata.name", "FieldValueRequired", "Required value: name or generateName is required"}}));
     }
     std::string why = r.path_segment_names ? api::ValidatePathSegmentName(name)
+                      : r.dns1035_names    ? api::ValidateDns1035Label(name)
                       : r.label_names      ? api::ValidateDns1123Label(name)
                                            : api::ValidateDns1123Subdomain(name);
     if (!why.empty()) {
@@ -747,6 +760,7 @@ struct Registry::Impl {
       SetCrdEstablished(obj, api::NowRfc3339());
     }
     StrategyDefaults(r, obj);
+    K1S_TRY(priority_admission.Admit(r, ns, obj, nullptr));
     if (IsService(r) && services) {
       auto errs = services->DefaultAndValidate(obj);
       if (!errs.empty()) return Fail(Invalid(r, name, errs));
@@ -871,6 +885,7 @@ struct Registry::Impl {
       if (auto st = cur.find("status"); st != cur.end()) obj["status"] = st->value();
     }
     if (sub.empty()) StrategyDefaults(r, obj);
+    if (sub.empty()) K1S_TRY(priority_admission.Admit(r, ns, obj, &cur));
     // generation counts changes to the desired state (spec, or everything but metadata and status
     // for kinds without spec).
     int64_t generation = 1;
@@ -1083,6 +1098,7 @@ struct Registry::Impl {
           grace = t->value().as_int64();
       }
       if (o.grace_period_seconds) grace = *o.grace_period_seconds;
+      if (grace < 0) grace = 1;  // as upstream: a negative grace period is treated as 1 s
       const auto* status = Field(obj, "status");
       std::string phase = status && status->contains("phase") && status->at("phase").is_string()
                               ? std::string(status->at("phase").as_string()) : "";
@@ -1205,7 +1221,7 @@ struct Registry::Impl {
       long long n = std::strtoll(o.resource_version.c_str(), &end, 10);
       if (*end != '\0' || n < 0) return Fail(BadRequest("invalid resource version \"" + o.resource_version + "\""));
       if (o.resource_version_match == "Exact") at = n;
-      else if (cache && !cache->WaitFor(n, kConsistentReadWait)) {
+      else if (cache && !cache->WaitFor(n, ListWait(o))) {
         return Fail(Error{ErrorCode::kTimeout, "Too large resource version: " + o.resource_version +
                                                    ", current: " + std::to_string(cache->Revision())});
       }
@@ -1226,7 +1242,7 @@ struct Registry::Impl {
     // First pages come from the cache once it has caught up; later pages (a past revision) and Exact
     // reads from the datastore at that revision.
     bool from_cache = cache && at == 0;
-    if (from_cache && o.resource_version != "0") from_cache = cache->WaitFor(store.CurrentRevision(), kConsistentReadWait);
+    if (from_cache && o.resource_version != "0") from_cache = cache->WaitFor(store.CurrentRevision(), ListWait(o));
     if (from_cache) {
       std::vector<WatchCache::KeyValuePtr> items;
       Revision rev = cache->Scan(prefix, "", &items);
@@ -1491,6 +1507,7 @@ Result<json::object> Registry::Patch(const ResourceInfo& r, const std::string& n
 }
 Result<json::object> Registry::Delete(const ResourceInfo& r, const std::string& ns, const std::string& name,
                                       const DeleteOptions& o, bool* gone) {
+  K1S_TRY(PriorityAdmission::AdmitDelete(r, name));  // the built-in PriorityClasses stay
   K1S_ASSIGN_OR_RETURN(auto out, impl_->Delete(r, ns, name, o, gone));
   if (const auto* c = FindConversion(r)) return c->from_storage(std::move(out));
   return out;
@@ -1654,14 +1671,9 @@ Result<json::object> Registry::Evict(const std::string& ns, const std::string& n
       auto labels = api::Labels(pod);
       for (auto& pdb : list->items) {
         const auto* spec = Field(pdb, "spec");
+        // policy/v1: a missing selector selects no pods, the empty one every pod of the namespace.
         const auto* sel = spec ? Field(*spec, "selector") : nullptr;
-        if (!sel) continue;
-        bool match = !sel->empty();
-        if (const auto* ml = Field(*sel, "matchLabels")) {
-          for (const auto& [k, v] : *ml)
-            if (!v.is_string() || labels[std::string(k)] != v.as_string()) match = false;
-        }
-        if (!match) continue;
+        if (!sel || !api::LabelSelectorMatches(*sel, labels)) continue;
         const auto* pst = Field(pdb, "status");
         int64_t allowed = pst && pst->contains("disruptionsAllowed") && pst->at("disruptionsAllowed").is_int64()
                               ? pst->at("disruptionsAllowed").as_int64() : 0;
@@ -1709,6 +1721,14 @@ Status Registry::EnsureSystemObjects() {
     auto created = impl_->Create(*svc, "default", obj, {});
     if (!created.ok() && created.error().code != ErrorCode::kAlreadyExists) return Fail(created.error());
   }
+  // The built-in PriorityClasses, as upstream's scheduling bootstrap hook creates them.
+  if (const ResourceInfo* pcs = impl_->Find("scheduling.k8s.io", "v1", "priorityclasses")) {
+    for (auto& obj : SystemPriorityClasses()) {
+      if (impl_->store.Get(impl_->Key(*pcs, "", api::MetaString(obj, "name"))).ok()) continue;
+      auto created = impl_->Create(*pcs, "", std::move(obj), {});
+      if (!created.ok() && created.error().code != ErrorCode::kAlreadyExists) return Fail(created.error());
+    }
+  }
   // The local APIServices (one per served built-in group/version), as upstream's aggregator keeps.
   if (const ResourceInfo* apis = impl_->Find("apiregistration.k8s.io", "v1", "apiservices")) {
     for (auto& obj : LocalApiServices(*Resources(), api::NowRfc3339())) {
@@ -1718,6 +1738,29 @@ Status Registry::EnsureSystemObjects() {
     }
   }
   return OkStatus();
+}
+
+Status ValidateDeleteOptions(const std::vector<std::string>& dry_run, const std::optional<std::string>& propagation_policy) {
+  json::array causes;
+  std::string joined;
+  auto add = [&](const std::string& field, const std::string& message) {
+    causes.push_back(json::object{{"reason", "FieldValueNotSupported"}, {"message", message}, {"field", field}});
+    joined += (joined.empty() ? "" : ", ") + field + ": " + message;
+  };
+  if (propagation_policy && *propagation_policy != "Foreground" && *propagation_policy != "Background" &&
+      *propagation_policy != "Orphan") {
+    add("propagationPolicy", "Unsupported value: " + api::GoQuote(*propagation_policy) +
+                                 ": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"");
+  }
+  if (std::any_of(dry_run.begin(), dry_run.end(), [](const std::string& v) { return v != "All"; })) {
+    std::string list;  // Go's %#v of a []string
+    for (const auto& v : dry_run) list += (list.empty() ? "" : ", ") + api::GoQuote(v);
+    add("dryRun", "Unsupported value: []string{" + list + "}: supported values: \"All\"");
+  }
+  if (causes.empty()) return OkStatus();
+  if (causes.size() > 1) joined = "[" + joined + "]";
+  return Fail(api::StatusError(ErrorCode::kInvalid, "DeleteOptions.meta.k8s.io \"\" is invalid: " + joined,
+                               {"", "meta.k8s.io", "DeleteOptions", std::move(causes)}));
 }
 
 }  // namespace k1s::registry

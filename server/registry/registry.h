@@ -57,6 +57,11 @@ struct DeleteOptions {
   std::string precondition_resource_version;
 };
 
+// Upstream's ValidateDeleteOptions on the values as sent: every dryRun item must be "All"; a
+// propagationPolicy, when given (even ""), must be Foreground, Background or Orphan. Fails with the 422
+// Invalid for DeleteOptions.meta.k8s.io, worded as upstream. Pure; any thread.
+Status ValidateDeleteOptions(const std::vector<std::string>& dry_run, const std::optional<std::string>& propagation_policy);
+
 struct ListOptions {
   std::string label_selector;
   std::string field_selector;
@@ -64,6 +69,8 @@ struct ListOptions {
   std::string continue_token;
   std::string resource_version;        // "" (latest), "0" (any), or a revision (not older than)
   std::string resource_version_match;  // "", NotOlderThan, Exact
+  // The request's deadline (?timeout=): waits for the watch cache to catch up end by then.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   // Watch only.
   std::string name;                    // a single object's watch (kubectl get NAME -w)
   bool allow_bookmarks = false;
@@ -140,7 +147,8 @@ class Registry {
   // pods/eviction: deletes a pod unless a PodDisruptionBudget forbids it (429).
   Result<json::object> Evict(const std::string& ns, const std::string& name, const json::object& eviction);
 
-  // default, kube-system, kube-public, kube-node-lease and the default/kubernetes Service.
+  // default, kube-system, kube-public, kube-node-lease, the default/kubernetes Service and the built-in
+  // PriorityClasses (system-node-critical, system-cluster-critical).
   Status EnsureSystemObjects();
   datastore::Store& store();
 

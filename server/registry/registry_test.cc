@@ -4,9 +4,8 @@
 
 #include <boost/json/parse.hpp>
 
-#include "datastore/sqlite/sqlite_store.h"
 #include "lib/api/meta.h"
-#include "tests/testutil/temp_dir.h"
+#include "server/registry/testing.h"
 
 namespace k1s::registry {
 namespace {
@@ -15,33 +14,7 @@ using namespace std::chrono_literals;
 
 json::object Obj(const char* text) { return boost::json::parse(text).as_object(); }
 
-class RegistryTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    datastore::SqliteOptions o;
-    o.path = dir_.File("state.db");
-    o.synchronous_full = false;
-    auto s = datastore::SqliteStore::Open(o);
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-    auto r = Registry::Open(*store_, BuiltinResources(), {});
-    ASSERT_TRUE(r.ok()) << r.error().message;
-    reg_ = std::move(*r);
-    ASSERT_TRUE(reg_->EnsureSystemObjects().ok());
-  }
-  void TearDown() override {
-    reg_.reset();
-    store_->Close();
-  }
-  const ResourceInfo& R(const char* group, const char* plural) {
-    for (const auto& r : *reg_->Resources())
-      if (r.group == group && r.plural == plural) return *reg_->Find(r.group, r.version, r.plural);
-    abort();
-  }
-  testutil::TempDir dir_;
-  std::unique_ptr<datastore::SqliteStore> store_;
-  std::unique_ptr<Registry> reg_;
-};
+class RegistryTest : public RegistryFixture {};
 
 TEST_F(RegistryTest, CreateSetsMetadataAndGetReturnsIt) {
   auto cm = reg_->Create(R("", "configmaps"), "default", Obj(R"({"metadata":{"name":"a"},"data":{"k":"v"}})"), {});
@@ -225,6 +198,70 @@ TEST_F(RegistryTest, FinalizersHoldDeletionUntilRemoved) {
   ASSERT_TRUE(reg_->Get(cms, "default", "f").ok());
   ASSERT_TRUE(reg_->Patch(cms, "default", "f", PatchType::kMerge, Obj(R"({"metadata":{"finalizers":null}})"), {}).ok());
   EXPECT_EQ(reg_->Get(cms, "default", "f").error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(RegistryTest, ServiceNamesMustBeDns1035LabelsButOtherKindsKeepTheirRules) {
+  auto svc = reg_->Create(R("", "services"), "default",
+                          Obj(R"({"metadata":{"name":"9svc"},"spec":{"ports":[{"port":80}]}})"), {});
+  ASSERT_FALSE(svc.ok());
+  EXPECT_EQ(svc.error().code, ErrorCode::kInvalid);
+  EXPECT_NE(svc.error().message.find("metadata.name: Invalid value: \"9svc\": a DNS-1035 label must consist of lower "
+                                     "case alphanumeric characters or '-', start with an alphabetic character"),
+            std::string::npos)
+      << svc.error().message;
+  EXPECT_TRUE(reg_->Create(R("", "services"), "default",
+                           Obj(R"({"metadata":{"name":"svc9"},"spec":{"ports":[{"port":80}]}})"), {}).ok());
+  EXPECT_TRUE(reg_->Create(R("", "configmaps"), "default", Obj(R"({"metadata":{"name":"9cm"}})"), {}).ok());
+  EXPECT_TRUE(reg_->Create(R("", "namespaces"), "", Obj(R"({"metadata":{"name":"9ns"}})"), {}).ok());
+}
+
+TEST_F(RegistryTest, AServiceWithAHugeNumericTargetPortIsInvalid) {
+  auto svc = reg_->Create(R("", "services"), "default",
+                          Obj(R"({"metadata":{"name":"s"},"spec":{"ports":[{"port":80,"targetPort":"99999999999999999999"}]}})"), {});
+  ASSERT_FALSE(svc.ok());
+  EXPECT_EQ(svc.error().code, ErrorCode::kInvalid);
+  EXPECT_NE(svc.error().message.find("spec.ports[0].targetPort: Invalid value: \"99999999999999999999\": must be no more "
+                                     "than 15 characters"),
+            std::string::npos)
+      << svc.error().message;
+}
+
+TEST_F(RegistryTest, PodsWithTheLargestGracePeriodsDeleteWithoutOverflow) {
+  const auto& pods = R("", "pods");
+  ASSERT_TRUE(reg_->Create(pods, "default", Obj(R"({"metadata":{"name":"p"},"spec":{"nodeName":"n1",
+      "terminationGracePeriodSeconds":9223372036854775807,"containers":[{"name":"c","image":"i"}]}})"), {}).ok());
+  bool gone = true;
+  auto marked = reg_->Delete(pods, "default", "p", {}, &gone);
+  ASSERT_TRUE(marked.ok()) << marked.error().message;
+  EXPECT_FALSE(gone);
+  EXPECT_EQ(marked->at("metadata").at("deletionGracePeriodSeconds").as_int64(), INT64_MAX);
+  DeleteOptions negative;
+  negative.grace_period_seconds = -5;  // as upstream: treated as 1 s
+  auto shortened = reg_->Delete(pods, "default", "p", negative, &gone);
+  ASSERT_TRUE(shortened.ok());
+  EXPECT_EQ(shortened->at("metadata").at("deletionGracePeriodSeconds").as_int64(), 1);
+}
+
+TEST(DeleteOptionsTest, UnsupportedDryRunAndPropagationValuesAreInvalidAsUpstreamWordsThem) {
+  EXPECT_TRUE(ValidateDeleteOptions({}, std::nullopt).ok());
+  EXPECT_TRUE(ValidateDeleteOptions({"All"}, std::string("Foreground")).ok());
+  EXPECT_TRUE(ValidateDeleteOptions({}, std::string("Orphan")).ok());
+  auto dry = ValidateDeleteOptions({"Bogus"}, std::nullopt);
+  ASSERT_FALSE(dry.ok());
+  EXPECT_EQ(dry.error().code, ErrorCode::kInvalid);
+  EXPECT_EQ(dry.error().message,
+            "DeleteOptions.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: []string{\"Bogus\"}: supported values: "
+            "\"All\"");
+  auto policy = ValidateDeleteOptions({}, std::string("Sideways"));
+  ASSERT_FALSE(policy.ok());
+  EXPECT_EQ(policy.error().message,
+            "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"Sideways\": supported "
+            "values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"");
+  auto both = ValidateDeleteOptions({"All", "x"}, std::string(""));
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.error().message.find("is invalid: [propagationPolicy: "), std::string::npos) << both.error().message;
+  EXPECT_NE(both.error().message.find("[]string{\"All\", \"x\"}"), std::string::npos) << both.error().message;
+  EXPECT_NE(both.error().details.find("\"kind\":\"DeleteOptions\""), std::string::npos) << both.error().details;
 }
 
 }  // namespace

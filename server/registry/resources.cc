@@ -26,7 +26,7 @@ std::vector<ResourceInfo> BuiltinResources() {
   // core/v1
   add("", "v1", "Namespace", "namespaces", false, {"ns"})->label_names = true;
   add("", "v1", "Pod", "pods", true, {"po"}, all);
-  add("", "v1", "Service", "services", true, {"svc"}, all)->label_names = true;
+  add("", "v1", "Service", "services", true, {"svc"}, all)->dns1035_names = true;
   add("", "v1", "Endpoints", "endpoints", true, {"ep"});
   add("", "v1", "ConfigMap", "configmaps", true, {"cm"});
   add("", "v1", "Secret", "secrets", true, {});

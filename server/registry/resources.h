@@ -19,8 +19,10 @@ struct ResourceInfo {
   std::vector<std::string> short_names;
   std::vector<std::string> categories;
   std::vector<std::string> verbs = {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"};
-  // Names must be DNS-1123 labels (namespaces, services) rather than subdomains.
+  // Names must be DNS-1123 labels (namespaces) rather than subdomains.
   bool label_names = false;
+  // Names must be DNS-1035 labels: labels that start with a letter (services).
+  bool dns1035_names = false;
   // Names need only be valid path segments (RBAC objects: "system:discovery").
   bool path_segment_names = false;
   // Served from a CustomResourceDefinition (validated, pruned and defaulted by its schema).

@@ -6,6 +6,11 @@
 #include <boost/json.hpp>
 #include <map>
 #include <set>
+#include <string_view>
+
+#include "lib/api/go_format.h"
+#include "lib/api/meta.h"
+#include "lib/base/strings.h"
 
 namespace k1s::registry {
 
@@ -46,6 +51,30 @@ int64_t Int(const json::object& o, const char* f, int64_t dflt = 0) {
   return it != o.end() && it->value().is_int64() ? it->value().as_int64() : dflt;
 }
 
+void AppendErrors(std::vector<FieldError>& to, std::vector<FieldError> from) {
+  for (auto& f : from) to.push_back(std::move(f));
+}
+
+// A Service port's targetPort (IntOrString): a port number 1..65535 or an IANA service name.
+std::vector<FieldError> TargetPortErrors(const json::value& v, const std::string& path) {
+  std::vector<FieldError> errs;
+  if (v.is_string()) {
+    for (const auto& why : api::ValidatePortName(v.get_string())) {
+      errs.push_back({path, "FieldValueInvalid", "Invalid value: " + api::GoQuote(v.get_string()) + ": " + why});
+    }
+  } else if (v.is_int64() || v.is_uint64()) {
+    bool in_range = v.is_int64() ? (v.get_int64() >= 1 && v.get_int64() <= 65535) : false;
+    if (!in_range) {
+      errs.push_back({path, "FieldValueInvalid",
+                      "Invalid value: " + json::serialize(v) + ": must be between 1 and 65535, inclusive"});
+    }
+  } else {
+    errs.push_back({path, "FieldValueInvalid",
+                    "Invalid value: " + json::serialize(v) + ": must be a port number or an IANA port name"});
+  }
+  return errs;
+}
+
 bool NeedsNodePorts(const std::string& type) { return type == "NodePort" || type == "LoadBalancer"; }
 
 uint32_t RandomU32() {
@@ -63,14 +92,16 @@ Result<ServiceAllocator> ServiceAllocator::Make(datastore::Store& store, const s
   if (slash == std::string::npos || !ParseIp(cidr.substr(0, slash), &base)) {
     return Fail(ErrorCode::kInvalid, "service CIDR \"" + cidr + "\" is not an IPv4 CIDR");
   }
-  int bits = std::atoi(cidr.c_str() + slash + 1);
+  int64_t bits = ParseInt64(std::string_view(cidr).substr(slash + 1)).value_or(0);
   if (bits < 8 || bits > 30) return Fail(ErrorCode::kInvalid, "service CIDR \"" + cidr + "\" must be /8 to /30");
   uint32_t size = 1u << (32 - bits);
   base &= ~(size - 1);
   auto dash = port_range.find('-');
-  int lo = std::atoi(port_range.c_str()), hi = dash == std::string::npos ? 0 : std::atoi(port_range.c_str() + dash + 1);
+  std::string_view range(port_range);
+  int64_t lo = ParseInt64(range.substr(0, dash)).value_or(0);
+  int64_t hi = dash == std::string::npos ? 0 : ParseInt64(range.substr(dash + 1)).value_or(0);
   if (lo < 1 || hi > 65535 || lo > hi) return Fail(ErrorCode::kInvalid, "bad node port range \"" + port_range + "\"");
-  return ServiceAllocator(store, base, size, lo, hi);
+  return ServiceAllocator(store, base, size, static_cast<int>(lo), static_cast<int>(hi));
 }
 
 std::string ServiceAllocator::FirstIp() const { return IpString(base_ + 1); }
@@ -92,11 +123,13 @@ std::vector<FieldError> ServiceAllocator::DefaultAndValidate(json::object& svc) 
   if (Str(spec, "sessionAffinity").empty()) spec["sessionAffinity"] = "None";
   if (type == "ExternalName") {
     if (Str(spec, "externalName").empty()) errs.push_back({"spec.externalName", "FieldValueRequired", "Required value"});
-    return errs;
   }
   auto ports_it = spec.find("ports");
   if (ports_it == spec.end() || !ports_it->value().is_array() || ports_it->value().as_array().empty()) {
-    if (Str(spec, "clusterIP") != "None") errs.push_back({"spec.ports", "FieldValueRequired", "Required value"});
+    // An ExternalName Service needs no ports; any it lists are checked like the others' below.
+    if (Str(spec, "clusterIP") != "None" && type != "ExternalName") {
+      errs.push_back({"spec.ports", "FieldValueRequired", "Required value"});
+    }
     return errs;
   }
   auto& ports = ports_it->value().as_array();
@@ -120,11 +153,22 @@ std::vector<FieldError> ServiceAllocator::DefaultAndValidate(json::object& svc) 
       errs.push_back({at + ".protocol", "FieldValueNotSupported",
                       "Unsupported value: \"" + protocol + "\": supported values: \"SCTP\", \"TCP\", \"UDP\""});
     }
-    if (p.find("targetPort") == p.end()) p["targetPort"] = port;
+    // An unset, 0 or "" targetPort means the port itself; a set one is a port number or an IANA port name.
+    const json::value* target = p.if_contains("targetPort");
+    if (target == nullptr || target->is_null() || (target->is_int64() && target->get_int64() == 0) ||
+        (target->is_string() && target->get_string().empty())) {
+      p["targetPort"] = port;
+    } else {
+      AppendErrors(errs, TargetPortErrors(*target, at + ".targetPort"));
+    }
     std::string name = Str(p, "name");
     if (ports.size() > 1 && name.empty()) errs.push_back({at + ".name", "FieldValueRequired", "Required value"});
-    if (!name.empty() && !names.insert(name).second) {
-      errs.push_back({at + ".name", "FieldValueDuplicate", "Duplicate value: \"" + name + "\""});
+    if (!name.empty()) {
+      if (auto why = api::ValidateDns1123Label(name); !why.empty()) {
+        errs.push_back({at + ".name", "FieldValueInvalid", "Invalid value: " + api::GoQuote(name) + ": " + why});
+      } else if (!names.insert(name).second) {
+        errs.push_back({at + ".name", "FieldValueDuplicate", "Duplicate value: \"" + name + "\""});
+      }
     }
     if (!seen.insert({port, protocol}).second) {
       errs.push_back({at, "FieldValueDuplicate",
@@ -132,7 +176,7 @@ std::vector<FieldError> ServiceAllocator::DefaultAndValidate(json::object& svc) 
     }
     int64_t node_port = Int(p, "nodePort");
     if (node_port != 0 && !NeedsNodePorts(type)) {
-      errs.push_back({at + ".nodePort", "FieldValueForbidden", "Forbidden: may not be used when `type` is 'ClusterIP'"});
+      errs.push_back({at + ".nodePort", "FieldValueForbidden", "Forbidden: may not be used when `type` is '" + type + "'"});
     }
   }
   return errs;

@@ -44,5 +44,40 @@ TEST(ServiceAllocatorTest, UpdateWithoutSpecWhenTheSpecFillsTheObject) {
   (*store)->Close();
 }
 
+TEST(ServiceAllocatorTest, TargetPortsAndPortNamesAreValidatedLikeUpstream) {
+  testutil::TempDir dir;
+  datastore::SqliteOptions o;
+  o.path = dir.File("state.db");
+  o.synchronous_full = false;
+  auto store = datastore::SqliteStore::Open(o);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto alloc = ServiceAllocator::Make(**store, "10.96.0.0/12", "30000-32767");
+  ASSERT_TRUE(alloc.ok()) << alloc.error().message;
+  auto validate = [&](const char* ports) {
+    json::object svc = json::parse(std::string(R"({"metadata":{"name":"s"},"spec":{"ports":)") + ports + "}}").as_object();
+    std::vector<std::string> out;
+    for (const auto& e : alloc->DefaultAndValidate(svc)) out.push_back(e.field + ": " + e.message);
+    return out;
+  };
+  EXPECT_EQ(validate(R"([{"port":80,"targetPort":"99999999999999999999"}])"),
+            (std::vector<std::string>{
+                "spec.ports[0].targetPort: Invalid value: \"99999999999999999999\": must be no more than 15 characters",
+                "spec.ports[0].targetPort: Invalid value: \"99999999999999999999\": must contain at least one letter (a-z)"}));
+  EXPECT_EQ(validate(R"([{"port":80,"targetPort":70000}])"),
+            (std::vector<std::string>{"spec.ports[0].targetPort: Invalid value: 70000: must be between 1 and 65535, inclusive"}));
+  EXPECT_EQ(validate(R"([{"port":80,"targetPort":-1}])").size(), 1u);
+  EXPECT_EQ(validate(R"([{"port":80,"name":"Web_1"}])").size(), 1u);
+  EXPECT_TRUE(validate(R"([{"port":80,"targetPort":"http"}])").empty());
+  EXPECT_TRUE(validate(R"([{"port":80,"targetPort":0}])").empty());   // defaults to the port
+  EXPECT_TRUE(validate(R"([{"port":80,"targetPort":""}])").empty());  // likewise
+  // An ExternalName Service needs no ports, but the ports it lists are checked too.
+  json::object external = json::parse(R"({"metadata":{"name":"e"},"spec":{"type":"ExternalName","externalName":"x.example",
+      "ports":[{"port":80,"targetPort":"99999999999999999999"}]}})").as_object();
+  EXPECT_EQ(alloc->DefaultAndValidate(external).size(), 2u);
+  json::object no_ports = json::parse(R"({"metadata":{"name":"e"},"spec":{"type":"ExternalName","externalName":"x.example"}})").as_object();
+  EXPECT_TRUE(alloc->DefaultAndValidate(no_ports).empty());
+  (*store)->Close();
+}
+
 }  // namespace
 }  // namespace k1s::registry

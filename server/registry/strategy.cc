@@ -13,13 +13,19 @@
 #include <sstream>
 
 #include "lib/api/go_format.h"
+#include "lib/api/json_util.h"
 #include "lib/api/meta.h"
 #include "lib/api/quantity.h"
+#include "lib/base/strings.h"
 
 namespace k1s::registry {
 
 namespace json = boost::json;
+using api::ArrAt;
+using api::EnsureObj;
+using api::ObjAt;
 using api::Quantity;
+using api::StrAt;
 
 namespace {
 
@@ -29,34 +35,6 @@ namespace {
 bool Missing(const json::object& o, std::string_view k) {
   auto* v = o.if_contains(k);
   return v == nullptr || v->is_null();
-}
-
-json::object* ObjAt(json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v ? v->if_object() : nullptr;
-}
-const json::object* ObjAt(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v ? v->if_object() : nullptr;
-}
-json::array* ArrAt(json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v ? v->if_array() : nullptr;
-}
-const json::array* ArrAt(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v ? v->if_array() : nullptr;
-}
-
-// k as an object, created when missing or null; nullptr when it holds something else.
-json::object* EnsureObj(json::object& o, std::string_view k) {
-  if (Missing(o, k)) o[k] = json::object();
-  return o[k].if_object();
-}
-
-std::string Str(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : "";
 }
 
 std::optional<int64_t> IntOf(const json::value& v) {
@@ -221,8 +199,8 @@ std::string GoLabelSelector(const json::value* v) {
   for (size_t i = 0; i < exprs->size(); ++i) {
     const json::object* r = (*exprs)[i].if_object();
     if (i) out += ", ";
-    out += "v1.LabelSelectorRequirement{Key:" + api::GoQuote(r ? Str(*r, "key") : "") +
-           ", Operator:" + api::GoQuote(r ? Str(*r, "operator") : "") + ", Values:";
+    out += "v1.LabelSelectorRequirement{Key:" + api::GoQuote(r ? StrAt(*r, "key") : "") +
+           ", Operator:" + api::GoQuote(r ? StrAt(*r, "operator") : "") + ", Values:";
     const json::array* vals = r ? ArrAt(*r, "values") : nullptr;
     if (vals == nullptr) {
       out += "[]string(nil)}";
@@ -292,21 +270,7 @@ std::vector<std::string> LabelValueErrors(std::string_view value) {
   return errs;
 }
 
-std::vector<std::string> PortNameErrors(std::string_view port) {
-  std::vector<std::string> errs;
-  if (port.size() > 15) errs.push_back("must be no more than 15 characters");
-  if (!std::all_of(port.begin(), port.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; })) {
-    errs.push_back("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
-  }
-  if (std::none_of(port.begin(), port.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
-    errs.push_back("must contain at least one letter (a-z)");
-  }
-  if (port.find("--") != std::string_view::npos) errs.push_back("must not contain consecutive hyphens (-)");
-  if (!port.empty() && (port.front() == '-' || port.back() == '-')) {
-    errs.push_back("must not begin or end with a hyphen (-)");
-  }
-  return errs;
-}
+std::vector<std::string> PortNameErrors(std::string_view port) { return api::ValidatePortName(port); }
 
 const char kPortRange[] = "must be between 1 and 65535, inclusive";
 
@@ -393,7 +357,7 @@ Selector ParseSelector(const json::value* v) {
         s.valid = false;
         continue;
       }
-      Selector::Expr x{Str(*r, "key"), Str(*r, "operator"), {}};
+      Selector::Expr x{StrAt(*r, "key"), StrAt(*r, "operator"), {}};
       if (const json::array* vals = ArrAt(*r, "values")) {
         for (const auto& val : *vals) {
           if (val.is_string()) x.values.insert(std::string(val.get_string()));
@@ -410,7 +374,7 @@ void ValidateSelector(const json::object& sel, const std::string& path, Errs& e)
   ValidateLabels(sel, "matchLabels", Child(path, "matchLabels"), e);
   EachObj(GetArr(sel, "matchExpressions", Child(path, "matchExpressions"), e), Child(path, "matchExpressions"), e,
           [&](size_t, const json::object& r, const std::string& at) {
-            std::string op = Str(r, "operator");
+            std::string op = StrAt(r, "operator");
             const json::array* vals = ArrAt(r, "values");
             size_t n = vals ? vals->size() : 0;
             if (op == "In" || op == "NotIn") {
@@ -420,7 +384,7 @@ void ValidateSelector(const json::object& sel, const std::string& path, Errs& e)
             } else {
               e.Invalid(Child(at, "operator"), api::GoQuote(op), "not a valid selector operator");
             }
-            for (const auto& msg : QualifiedNameErrors(Str(r, "key"))) e.Invalid(Child(at, "key"), api::GoQuote(Str(r, "key")), msg);
+            for (const auto& msg : QualifiedNameErrors(StrAt(r, "key"))) e.Invalid(Child(at, "key"), api::GoQuote(StrAt(r, "key")), msg);
           });
 }
 
@@ -477,8 +441,8 @@ void DefaultFieldRef(json::object& holder) {
 }
 
 void DefaultContainer(json::object& c, bool is_pod) {
-  if (Missing(c, "imagePullPolicy") || Str(c, "imagePullPolicy").empty()) {
-    c["imagePullPolicy"] = ImageTag(Str(c, "image")) == "latest" ? "Always" : "IfNotPresent";
+  if (Missing(c, "imagePullPolicy") || StrAt(c, "imagePullPolicy").empty()) {
+    c["imagePullPolicy"] = ImageTag(StrAt(c, "image")) == "latest" ? "Always" : "IfNotPresent";
   }
   DefaultStr(c, "terminationMessagePath", "/dev/termination-log");
   DefaultStr(c, "terminationMessagePolicy", "File");
@@ -550,11 +514,11 @@ void DefaultPodSpec(json::object& spec, bool is_pod) {
   SetIfMissing(spec, "terminationGracePeriodSeconds", 30);
   DefaultStr(spec, "schedulerName", "default-scheduler");
   // serviceAccount is the deprecated alias of serviceAccountName; the API keeps both in step.
-  if (Str(spec, "serviceAccountName").empty() && !Str(spec, "serviceAccount").empty()) {
-    spec["serviceAccountName"] = Str(spec, "serviceAccount");
+  if (StrAt(spec, "serviceAccountName").empty() && !StrAt(spec, "serviceAccount").empty()) {
+    spec["serviceAccountName"] = StrAt(spec, "serviceAccount");
   }
   if (is_pod) DefaultStr(spec, "serviceAccountName", "default");  // the ServiceAccount admission plugin
-  if (!Str(spec, "serviceAccountName").empty()) spec["serviceAccount"] = Str(spec, "serviceAccountName");
+  if (!StrAt(spec, "serviceAccountName").empty()) spec["serviceAccount"] = StrAt(spec, "serviceAccountName");
   for (const char* list : {"containers", "initContainers", "ephemeralContainers"}) {
     ForEachObj(spec, list, [&](json::object& c) { DefaultContainer(c, is_pod && std::string_view(list) != "ephemeralContainers"); });
   }
@@ -576,14 +540,8 @@ void DefaultPodSpec(json::object& spec, bool is_pod) {
       });
     }
   }
-  // The Priority admission plugin: built-in classes, else the default priority 0.
-  if (Missing(spec, "priority")) {
-    std::string pc = Str(spec, "priorityClassName");
-    if (pc.empty()) spec["priority"] = 0;
-    if (pc == "system-node-critical") spec["priority"] = 2000001000;
-    if (pc == "system-cluster-critical") spec["priority"] = 2000000000;
-  }
-  if (!Missing(spec, "priority")) DefaultStr(spec, "preemptionPolicy", "PreemptLowerPriority");
+  // spec.priority and spec.preemptionPolicy come from the Priority admission plugin (the stored
+  // PriorityClasses): priority_admission.h.
   // The DefaultTolerationSeconds admission plugin.
   if (Missing(spec, "tolerations")) spec["tolerations"] = json::array();
   if (json::array* tols = ArrAt(spec, "tolerations")) {
@@ -591,7 +549,7 @@ void DefaultPodSpec(json::object& spec, bool is_pod) {
     for (const auto& t : *tols) {
       const json::object* to = t.if_object();
       if (to == nullptr) continue;
-      std::string key = Str(*to, "key"), effect = Str(*to, "effect");
+      std::string key = StrAt(*to, "key"), effect = StrAt(*to, "effect");
       bool no_exec = effect.empty() || effect == "NoExecute";
       if (no_exec && (key.empty() || key == "node.kubernetes.io/not-ready")) not_ready = true;
       if (no_exec && (key.empty() || key == "node.kubernetes.io/unreachable")) unreachable = true;
@@ -667,7 +625,7 @@ void DefaultDeployment(json::object& spec) {
   json::object* strategy = EnsureObj(spec, "strategy");
   if (strategy != nullptr) {
     DefaultStr(*strategy, "type", "RollingUpdate");
-    if (Str(*strategy, "type") == "RollingUpdate") {
+    if (StrAt(*strategy, "type") == "RollingUpdate") {
       if (json::object* ru = EnsureObj(*strategy, "rollingUpdate")) {
         DefaultIntOrString(*ru, "maxUnavailable", "25%");
         DefaultIntOrString(*ru, "maxSurge", "25%");
@@ -682,12 +640,12 @@ void DefaultDeployment(json::object& spec) {
 void DefaultStatefulSet(json::object& spec) {
   DefaultStr(spec, "podManagementPolicy", "OrderedReady");
   if (json::object* us = EnsureObj(spec, "updateStrategy")) {
-    if (Str(*us, "type").empty()) {
+    if (StrAt(*us, "type").empty()) {
       (*us)["type"] = "RollingUpdate";
       SetIfMissing(*us, "rollingUpdate", json::object());
     }
     json::object* ru = ObjAt(*us, "rollingUpdate");
-    if (Str(*us, "type") == "RollingUpdate" && ru != nullptr) SetIfMissing(*ru, "partition", 0);
+    if (StrAt(*us, "type") == "RollingUpdate" && ru != nullptr) SetIfMissing(*ru, "partition", 0);
   }
   if (json::object* policy = EnsureObj(spec, "persistentVolumeClaimRetentionPolicy")) {
     DefaultStr(*policy, "whenDeleted", "Retain");
@@ -705,7 +663,7 @@ void DefaultStatefulSet(json::object& spec) {
 void DefaultDaemonSet(json::object& spec) {
   if (json::object* us = EnsureObj(spec, "updateStrategy")) {
     DefaultStr(*us, "type", "RollingUpdate");
-    if (Str(*us, "type") == "RollingUpdate") {
+    if (StrAt(*us, "type") == "RollingUpdate") {
       if (json::object* ru = EnsureObj(*us, "rollingUpdate")) {
         DefaultIntOrString(*ru, "maxUnavailable", 1);
         DefaultIntOrString(*ru, "maxSurge", 0);
@@ -780,7 +738,7 @@ void DefaultCronJob(json::object& spec) {
 
 void DefaultLimitRange(json::object& spec) {
   ForEachObj(spec, "limits", [](json::object& item) {
-    if (Str(item, "type") != "Container") return;
+    if (StrAt(item, "type") != "Container") return;
     // Insert both before taking pointers: an insert may move item's storage.
     if (EnsureObj(item, "default") == nullptr || EnsureObj(item, "defaultRequest") == nullptr) return;
     json::object* dflt = ObjAt(item, "default");
@@ -823,16 +781,16 @@ std::set<std::string> ValidateVolumes(const json::object& spec, const std::strin
       if (++sources > 1) e.Forbidden(Child(at, k), "may not specify more than 1 volume type");
     }
     if (sources == 0) e.Required(at, "must specify a volume type");
-    if (const json::object* cm = ObjAt(v, "configMap"); cm && Str(*cm, "name").empty()) {
+    if (const json::object* cm = ObjAt(v, "configMap"); cm && StrAt(*cm, "name").empty()) {
       e.Required(Child(Child(at, "configMap"), "name"));
     }
-    if (const json::object* s = ObjAt(v, "secret"); s && Str(*s, "secretName").empty()) {
+    if (const json::object* s = ObjAt(v, "secret"); s && StrAt(*s, "secretName").empty()) {
       e.Required(Child(Child(at, "secret"), "secretName"));
     }
-    if (const json::object* c = ObjAt(v, "persistentVolumeClaim"); c && Str(*c, "claimName").empty()) {
+    if (const json::object* c = ObjAt(v, "persistentVolumeClaim"); c && StrAt(*c, "claimName").empty()) {
       e.Required(Child(Child(at, "persistentVolumeClaim"), "claimName"));
     }
-    if (const json::object* h = ObjAt(v, "hostPath"); h && Str(*h, "path").empty()) {
+    if (const json::object* h = ObjAt(v, "hostPath"); h && StrAt(*h, "path").empty()) {
       e.Required(Child(Child(at, "hostPath"), "path"));
     }
     std::string name = GetStr(v, "name", Child(at, "name"), e).value_or("");
@@ -961,7 +919,7 @@ void ValidateContainerList(const json::object& spec, std::string_view list, cons
                 e.NotSupported(Child(pat, "protocol"), api::GoQuote(proto), {"SCTP", "TCP", "UDP"});
               }
               if (hp && *hp != 0) {
-                std::string key = proto + "/" + Str(p, "hostIP") + "/" + std::to_string(*hp);
+                std::string key = proto + "/" + StrAt(p, "hostIP") + "/" + std::to_string(*hp);
                 if (!host_ports.insert(key).second) e.Duplicate(Child(pat, "hostPort"), api::GoQuote(key));
               }
             });
@@ -1017,7 +975,7 @@ void ValidateContainerList(const json::object& spec, std::string_view list, cons
 
 void ValidateTolerations(const json::object& spec, const std::string& path, Errs& e) {
   EachObj(GetArr(spec, "tolerations", path, e), path, e, [&](size_t, const json::object& t, const std::string& at) {
-    std::string key = Str(t, "key"), op = Str(t, "operator"), value = Str(t, "value"), effect = Str(t, "effect");
+    std::string key = StrAt(t, "key"), op = StrAt(t, "operator"), value = StrAt(t, "value"), effect = StrAt(t, "effect");
     if (!key.empty()) {
       for (const auto& msg : QualifiedNameErrors(key)) e.Invalid(Child(at, "key"), api::GoQuote(key), msg);
     }
@@ -1112,7 +1070,7 @@ const json::value* TemplateLabels(const json::object& spec) {
 std::string TemplateSpecStr(const json::object& spec, std::string_view field) {
   const json::object* tmpl = ObjAt(spec, "template");
   const json::object* ps = tmpl ? ObjAt(*tmpl, "spec") : nullptr;
-  return ps ? Str(*ps, field) : "";
+  return ps ? StrAt(*ps, field) : "";
 }
 bool TemplateSpecHas(const json::object& spec, std::string_view field) {
   const json::object* tmpl = ObjAt(spec, "template");
@@ -1187,7 +1145,7 @@ void ValidateDeploymentSpec(const json::object& spec, Errs& e) {
   ValidatePodTemplate(spec, "spec.template", e);
   ValidateAlwaysRestart(spec, "ReplicaSet", e);
   if (const json::object* st = GetObj(spec, "strategy", "spec.strategy", e)) {
-    std::string type = Str(*st, "type");
+    std::string type = StrAt(*st, "type");
     if (type == "Recreate") {
       if (!Missing(*st, "rollingUpdate")) {
         e.Forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'");
@@ -1243,7 +1201,7 @@ void ValidateStatefulSetSpec(const json::object& spec, Errs& e) {
     e.Invalid("spec.podManagementPolicy", api::GoQuote(pmp), "must be 'OrderedReady' or 'Parallel'");
   }
   const json::object* us = GetObj(spec, "updateStrategy", "spec.updateStrategy", e);
-  std::string type = us ? Str(*us, "type") : "";
+  std::string type = us ? StrAt(*us, "type") : "";
   if (type.empty()) {
     e.Required("spec.updateStrategy");
   } else if (type == "OnDelete") {
@@ -1259,7 +1217,7 @@ void ValidateStatefulSetSpec(const json::object& spec, Errs& e) {
   }
   if (const json::object* p = GetObj(spec, "persistentVolumeClaimRetentionPolicy", "spec.persistentVolumeClaimRetentionPolicy", e)) {
     for (const char* f : {"whenDeleted", "whenScaled"}) {
-      std::string v = Str(*p, f);
+      std::string v = StrAt(*p, f);
       if (v != "Retain" && v != "Delete") {
         e.NotSupported(Child("spec.persistentVolumeClaimRetentionPolicy", f), api::GoQuote(v), {"Retain", "Delete"});
       }
@@ -1280,7 +1238,7 @@ void ValidateDaemonSetSpec(const json::object& spec, Errs& e) {
   NonnegativeInt(spec, "revisionHistoryLimit", "spec.revisionHistoryLimit", e);
   const json::object* us = GetObj(spec, "updateStrategy", "spec.updateStrategy", e);
   if (us == nullptr) return;
-  std::string type = Str(*us, "type");
+  std::string type = StrAt(*us, "type");
   if (type == "OnDelete") return;
   if (type != "RollingUpdate") {
     e.NotSupported("spec.updateStrategy",
@@ -1535,7 +1493,7 @@ void ValidateCronJobSpec(const json::object& spec, const json::object* old_spec,
     e.Required("spec.schedule");
   } else {
     if (auto err = ValidateCronSchedule(schedule); !err.empty()) e.Invalid("spec.schedule", api::GoQuote(schedule), err);
-    bool allow_tz = old_spec != nullptr && Str(*old_spec, "schedule").find("TZ") != std::string::npos;
+    bool allow_tz = old_spec != nullptr && StrAt(*old_spec, "schedule").find("TZ") != std::string::npos;
     bool has_tz = schedule.find("TZ") != std::string::npos;
     if (allow_tz && has_tz && !Missing(spec, "timeZone")) {
       e.Invalid("spec.schedule", api::GoQuote(schedule), "cannot use both timeZone field and TZ or CRON_TZ in schedule");
@@ -1546,7 +1504,7 @@ void ValidateCronJobSpec(const json::object& spec, const json::object* old_spec,
   NonnegativeInt(spec, "startingDeadlineSeconds", "spec.startingDeadlineSeconds", e);
   auto tz_of = [](const json::object* s) -> std::optional<std::string> {
     if (s == nullptr || Missing(*s, "timeZone")) return std::nullopt;
-    return Str(*s, "timeZone");
+    return StrAt(*s, "timeZone");
   };
   if (old_spec == nullptr || tz_of(old_spec) != tz_of(&spec)) ValidateTimeZone(spec, "spec.timeZone", e);
   std::string cp = GetStr(spec, "concurrencyPolicy", "spec.concurrencyPolicy", e).value_or("");
@@ -1672,14 +1630,14 @@ void ValidatePodUpdate(const json::object& pod, const json::object& old, Errs& e
   std::set<std::string> old_gates;
   if (const json::array* g = ArrAt(*old_spec, "schedulingGates")) {
     for (const auto& x : *g) {
-      if (const json::object* xo = x.if_object()) old_gates.insert(Str(*xo, "name"));
+      if (const json::object* xo = x.if_object()) old_gates.insert(StrAt(*xo, "name"));
     }
   }
   bool gates_ok = true;
   if (const json::array* g = ArrAt(*spec, "schedulingGates")) {
     for (const auto& x : *g) {
       const json::object* xo = x.if_object();
-      std::string n = xo ? Str(*xo, "name") : "";
+      std::string n = xo ? StrAt(*xo, "name") : "";
       if (!old_gates.count(n)) {
         e.Forbidden("spec.schedulingGates", "only deletion is allowed, but found new scheduling gate '" + n + "'");
         gates_ok = false;
@@ -1696,7 +1654,7 @@ void ValidatePodUpdate(const json::object& pod, const json::object& old, Errs& e
       json::object* c = (*cs)[i].if_object();
       const json::object* oc = (*ocs)[i].if_object();
       if (c == nullptr || oc == nullptr) continue;
-      const std::string image = Str(*c, "image");
+      const std::string image = StrAt(*c, "image");
       if (!image.empty()) {
         if (oc->contains("image")) {
           (*c)["image"] = oc->at("image");
@@ -1799,7 +1757,7 @@ void ValidateJobUpdate(const json::object& job, const json::object& spec, const 
   // Completions: fixed, except for Indexed jobs that change it together with parallelism.
   const json::value& c = At(&spec, "completions");
   if (!SameJson(c, At(&old_spec, "completions"))) {
-    bool indexed = Str(spec, "completionMode") == "Indexed";
+    bool indexed = StrAt(spec, "completionMode") == "Indexed";
     if (!indexed) {
       e.Invalid("spec.completions", Repr(c), "field is immutable");
     } else if (!c.is_null() && IntOf(c) != Int(spec, "parallelism")) {
@@ -1812,7 +1770,7 @@ void ValidateJobUpdate(const json::object& job, const json::object& spec, const 
 void ValidatePvcUpdate(const json::object& pvc, const json::object& old, Errs& e) {
   json::object spec = ObjAt(pvc, "spec") ? *ObjAt(pvc, "spec") : json::object();
   json::object old_spec = ObjAt(old, "spec") ? *ObjAt(old, "spec") : json::object();
-  if (Str(old_spec, "volumeName").empty()) {
+  if (StrAt(old_spec, "volumeName").empty()) {
     if (spec.contains("volumeName")) {
       old_spec["volumeName"] = spec["volumeName"];
     } else {
@@ -1820,7 +1778,7 @@ void ValidatePvcUpdate(const json::object& pvc, const json::object& old, Errs& e
     }
   }
   const json::object* status = ObjAt(old, "status");
-  bool bound = status != nullptr && Str(*status, "phase") == "Bound";
+  bool bound = status != nullptr && StrAt(*status, "phase") == "Bound";
   auto storage_of = [](const json::object& s) -> std::optional<Quantity> {
     const json::object* res = ObjAt(s, "resources");
     const json::object* req = res ? ObjAt(*res, "requests") : nullptr;
@@ -1918,7 +1876,7 @@ void DefaultPriorityLevel(json::object& spec) {
   SetIfMissing(*limited, "nominalConcurrencyShares", 30);
   SetIfMissing(*limited, "lendablePercent", 0);
   json::object* response = ObjAt(*limited, "limitResponse");
-  if (response == nullptr || Str(*response, "type") != "Queue") return;
+  if (response == nullptr || StrAt(*response, "type") != "Queue") return;
   if (json::object* q = EnsureObj(*response, "queuing")) {
     SetIfMissing(*q, "queues", 64);
     SetIfMissing(*q, "handSize", 8);
@@ -1934,7 +1892,7 @@ void ValidateWebhooks(const json::object& obj, Errs& e) {
     const json::object* w = (*hooks)[i].if_object();
     if (w == nullptr) continue;
     std::string path = Index("webhooks", i);
-    std::string name = Str(*w, "name");
+    std::string name = StrAt(*w, "name");
     if (name.empty()) {
       e.Required(Child(path, "name"));
     } else if (!names.insert(name).second) {
@@ -1945,23 +1903,45 @@ void ValidateWebhooks(const json::object& obj, Errs& e) {
       e.Required(Child(path, "admissionReviewVersions"),
                  "must specify one of \"v1\", \"v1beta1\"");
     }
-    std::string side = Str(*w, "sideEffects");
+    std::string side = StrAt(*w, "sideEffects");
     if (side.empty()) {
       e.Required(Child(path, "sideEffects"), "must specify one of None, NoneOnDryRun");
     } else if (side != "None" && side != "NoneOnDryRun") {
       e.NotSupported(Child(path, "sideEffects"), api::GoQuote(side), {"None", "NoneOnDryRun"});
     }
     const json::object* cc = ObjAt(*w, "clientConfig");
-    bool url = cc && !Str(*cc, "url").empty(), service = cc && ObjAt(*cc, "service");
+    bool url = cc && !StrAt(*cc, "url").empty(), service = cc && ObjAt(*cc, "service");
     if (url == service) e.Required(Child(path, "clientConfig"), "exactly one of url or service is required");
   }
 }
+
+// The bytes a ConfigMap's or Secret's data map holds: string values as they are, base64 values decoded.
+int64_t DataBytes(const json::object& obj, std::string_view k, bool base64) {
+  int64_t total = 0;
+  const json::object* data = ObjAt(obj, k);
+  if (data == nullptr) return 0;
+  for (const auto& [key, val] : *data) {
+    if (!val.is_string()) continue;
+    std::string decoded;
+    total += static_cast<int64_t>(base64 && Base64Decode(val.get_string(), &decoded) ? decoded.size()
+                                                                                 : val.get_string().size());
+  }
+  return total;
+}
+
+// ConfigMaps (data + binaryData) and Secrets (data) hold at most 1 MiB, as upstream's MaxSecretSize.
+constexpr int64_t kMaxDataBytes = 1024 * 1024;
 
 void ValidateNewKinds(const ResourceInfo& r, const json::object& obj, Errs& e) {
   const json::object* spec = ObjAt(obj, "spec");
   static const json::object kEmpty;
   const json::object& sp = spec ? *spec : kEmpty;
-  if (Is(r, "admissionregistration.k8s.io", "ValidatingWebhookConfiguration") ||
+  if (Is(r, "", "ConfigMap")) {
+    // Upstream reports this on the whole object, whose field path prints as "[]".
+    if (DataBytes(obj, "data", false) + DataBytes(obj, "binaryData", true) > kMaxDataBytes) e.TooLong("[]", kMaxDataBytes);
+  } else if (Is(r, "", "Secret")) {
+    if (DataBytes(obj, "data", true) > kMaxDataBytes) e.TooLong("data", kMaxDataBytes);
+  } else if (Is(r, "admissionregistration.k8s.io", "ValidatingWebhookConfiguration") ||
       Is(r, "admissionregistration.k8s.io", "MutatingWebhookConfiguration")) {
     ValidateWebhooks(obj, e);
   } else if (Is(r, "admissionregistration.k8s.io", "ValidatingAdmissionPolicy")) {
@@ -1972,7 +1952,7 @@ void ValidateNewKinds(const ResourceInfo& r, const json::object& obj, Errs& e) {
       e.Required("spec.validations", "validations or auditAnnotations must contain at least one item");
     }
   } else if (Is(r, "admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding")) {
-    if (Str(sp, "policyName").empty()) e.Required("spec.policyName");
+    if (StrAt(sp, "policyName").empty()) e.Required("spec.policyName");
     const json::array* actions = ArrAt(sp, "validationActions");
     if (actions == nullptr || actions->empty()) {
       e.Required("spec.validationActions", "at least one validation action is required");
@@ -1991,19 +1971,19 @@ void ValidateNewKinds(const ResourceInfo& r, const json::object& obj, Errs& e) {
     }
   } else if (Is(r, "flowcontrol.apiserver.k8s.io", "FlowSchema")) {
     const json::object* pl = ObjAt(sp, "priorityLevelConfiguration");
-    if (pl == nullptr || Str(*pl, "name").empty()) e.Required("spec.priorityLevelConfiguration.name", "must reference a priority level");
+    if (pl == nullptr || StrAt(*pl, "name").empty()) e.Required("spec.priorityLevelConfiguration.name", "must reference a priority level");
     if (auto p = Int(sp, "matchingPrecedence"); p && (*p <= 0 || *p > 10000)) {
       e.Invalid("spec.matchingPrecedence", std::to_string(*p), "must be between 1 and 10000, inclusive");
     }
   } else if (Is(r, "flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration")) {
-    std::string type = Str(sp, "type");
+    std::string type = StrAt(sp, "type");
     if (type != "Exempt" && type != "Limited") {
       e.NotSupported("spec.type", api::GoQuote(type), {"Exempt", "Limited"});
     } else if (type == "Limited" && !ObjAt(sp, "limited")) {
       e.Required("spec.limited", "must not be empty when type is Limited");
     }
   } else if (Is(r, "node.k8s.io", "RuntimeClass")) {
-    std::string handler = Str(obj, "handler");
+    std::string handler = StrAt(obj, "handler");
     if (handler.empty()) {
       e.Required("handler");
     } else if (auto why = api::ValidateDns1123Label(handler); !why.empty()) {

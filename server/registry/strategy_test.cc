@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "lib/base/strings.h"
+
 namespace k1s::registry {
 namespace {
 
@@ -80,8 +82,9 @@ TEST(StrategyDefaults, PodGetsUpstreamSpecDefaults) {
   EXPECT_EQ(At(v, {"spec", "enableServiceLinks"}), true);
   EXPECT_EQ(At(v, {"spec", "serviceAccountName"}), "default");
   EXPECT_EQ(At(v, {"spec", "serviceAccount"}), "default");
-  EXPECT_EQ(At(v, {"spec", "priority"}), 0);
-  EXPECT_EQ(At(v, {"spec", "preemptionPolicy"}), "PreemptLowerPriority");
+  // priority and preemptionPolicy are the Priority admission plugin's (priority_admission.h), not defaults.
+  EXPECT_FALSE(v.at("spec").as_object().contains("priority"));
+  EXPECT_FALSE(v.at("spec").as_object().contains("preemptionPolicy"));
   EXPECT_EQ(At(v, {"status", "phase"}), "Pending");
   EXPECT_EQ(At(v, {"status", "qosClass"}), "BestEffort");
 }
@@ -188,12 +191,6 @@ TEST(StrategyDefaults, HostNetworkPodsGetHostPorts) {
   json::object pod = Pod(R"({"hostNetwork":true,"containers":[{"name":"a","image":"x","ports":[{"containerPort":8080}]}]})");
   ApplyDefaults(kPod, pod);
   EXPECT_EQ(At(json::value(pod), {"spec", "containers", "0", "ports", "0", "hostPort"}), 8080);
-}
-
-TEST(StrategyDefaults, SystemPriorityClassesGetTheirPriority) {
-  json::object pod = Pod(R"({"priorityClassName":"system-node-critical","containers":[{"name":"a","image":"x"}]})");
-  ApplyDefaults(kPod, pod);
-  EXPECT_EQ(At(json::value(pod), {"spec", "priority"}), 2000001000);
 }
 
 TEST(StrategyDefaults, ApplyingTwiceChangesNothing) {
@@ -414,6 +411,35 @@ TEST(StrategyValidation, ContainerPortsAreInRangeWithUniqueNames) {
   EXPECT_TRUE(HasError(errs, "spec.containers[0].ports[4].name: Invalid value: \"HTTP\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"));
   EXPECT_TRUE(HasError(errs, "spec.containers[0].ports[5].protocol: Unsupported value: \"ICMP\": supported values: \"SCTP\", \"TCP\", \"UDP\""));
   EXPECT_TRUE(HasError(errs, "spec.containers[0].ports[6].hostPort: Invalid value: 99999: must be between 1 and 65535, inclusive"));
+}
+
+TEST(StrategyValidation, ContainerPortNamesAreIanaServiceNamesWithUpstreamsWording) {
+  json::object pod = Pod(R"({"containers":[{"name":"a","image":"x","ports":[{"containerPort":80,"name":"a--b"},
+    {"containerPort":81,"name":"-ab"},{"containerPort":82,"name":"8080"},{"containerPort":83,"name":"abcdefghijklmnop"}]}]})");
+  auto errs = Check(kPod, pod);
+  EXPECT_TRUE(HasError(errs, "spec.containers[0].ports[0].name: Invalid value: \"a--b\": must not contain consecutive hyphens\n"));
+  EXPECT_TRUE(HasError(errs, "spec.containers[0].ports[1].name: Invalid value: \"-ab\": must not begin or end with a hyphen\n"));
+  EXPECT_TRUE(HasError(errs, "spec.containers[0].ports[2].name: Invalid value: \"8080\": must contain at least one letter (a-z)"));
+  EXPECT_TRUE(HasError(errs, "spec.containers[0].ports[3].name: Invalid value: \"abcdefghijklmnop\": must be no more than 15 characters"));
+}
+
+TEST(StrategyValidation, ConfigMapsAndSecretsHoldAtMostOneMebibyte) {
+  const ResourceInfo cm_kind = Res("", "ConfigMap");
+  const ResourceInfo secret_kind = Res("", "Secret");
+  std::string half(512 * 1024, 'x');
+  json::object fits{{"metadata", json::object{{"name", "c"}}}, {"data", json::object{{"a", half}, {"b", half}}}};
+  EXPECT_TRUE(Check(cm_kind, fits).empty()) << All(Check(cm_kind, fits));
+  // data and binaryData (counted decoded) together: one byte over.
+  json::object over{{"metadata", json::object{{"name", "c"}}},
+                    {"data", json::object{{"a", half}, {"b", half}}},
+                    {"binaryData", json::object{{"c", "eA=="}}}};
+  EXPECT_EQ(All(Check(cm_kind, over)), "[]: Too long: may not be more than 1048576 bytes\n");
+  json::object secret{{"metadata", json::object{{"name", "s"}}},
+                      {"data", json::object{{"a", Base64Encode(half + "y")}, {"b", Base64Encode(half)}}}};
+  EXPECT_EQ(All(Check(secret_kind, secret)), "data: Too long: may not be more than 1048576 bytes\n");
+  json::object secret_fits{{"metadata", json::object{{"name", "s"}}},
+                           {"data", json::object{{"a", Base64Encode(half)}, {"b", Base64Encode(half)}}}};
+  EXPECT_TRUE(Check(secret_kind, secret_fits).empty()) << All(Check(secret_kind, secret_fits));
 }
 
 TEST(StrategyValidation, DuplicateHostPortsAreRejected) {

@@ -22,7 +22,7 @@ def free_port():
 
 
 class Server:
-    def __init__(self, data_dir, kubeconfig):
+    def __init__(self, data_dir, kubeconfig, extra_args=()):
         self.data_dir, self.kubeconfig = data_dir, kubeconfig
         self.port = free_port()
         self.log_path = os.path.join(os.path.dirname(kubeconfig), "server.log")
@@ -31,7 +31,8 @@ class Server:
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
             [K1S, "server", "--disable-agent", "--config", "/dev/null", "--bind-address", "127.0.0.1",
-             "--https-listen-port", str(self.port), "--data-dir", data_dir, "--write-kubeconfig", kubeconfig],
+             "--https-listen-port", str(self.port), "--data-dir", data_dir, "--write-kubeconfig", kubeconfig,
+             *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -300,6 +301,170 @@ class AnonymousTest(unittest.TestCase):
         finally:
             server.stop()
             tmp.cleanup()
+
+
+class RequestHandlingTest(unittest.TestCase):
+    """Raw HTTPS requests the way curl or a client library sends them: body media types (YAML, JSON
+    without a Content-Type, 415 for others), apiVersion/kind checks, query parameters converted as
+    upstream converts them (timeout, limit, timeoutSeconds, fieldManager), the deprecated watch paths."""
+
+    @classmethod
+    def setUpClass(cls):
+        import ssl
+        cls.tmp = tempfile.TemporaryDirectory(prefix="k1s-req-")
+        cls.dir = cls.tmp.name
+        cls.server = Server(os.path.join(cls.dir, "data"), os.path.join(cls.dir, "kc.yaml"))
+        tls = os.path.join(cls.dir, "data", "server", "tls")
+        cls.ctx = ssl.create_default_context(cafile=os.path.join(tls, "server-ca.crt"))
+        cls.ctx.load_cert_chain(os.path.join(tls, "client-admin.crt"), os.path.join(tls, "client-admin.key"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.tmp.cleanup()
+
+    def request(self, method, path, body=None, content_type=None, timeout=30):
+        import http.client
+        import json as _json
+        conn = http.client.HTTPSConnection("127.0.0.1", self.server.port, context=self.ctx, timeout=timeout)
+        headers = {"Accept": "application/json"}
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        data = body.encode() if isinstance(body, str) else body
+        conn.request(method, path, body=data, headers=headers)
+        r = conn.getresponse()
+        text = r.read().decode()
+        conn.close()
+        try:
+            doc = _json.loads(text)
+        except ValueError:
+            doc = None
+        return r.status, r, doc, text
+
+    def assertStatus(self, got, code, reason, message=None):
+        status, _, doc, text = got
+        self.assertEqual(status, code, text)
+        self.assertEqual(doc["kind"], "Status", text)
+        self.assertEqual(doc["reason"], reason, text)
+        self.assertEqual(doc["code"], code, text)
+        if message is not None:
+            self.assertEqual(doc["message"], message, text)
+        return doc
+
+    CM = "/api/v1/namespaces/default/configmaps"
+
+    def test_yaml_bodies_create_and_update(self):
+        body = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  key: value\n"
+        status, _, doc, text = self.request("POST", self.CM, body, "application/yaml")
+        self.assertEqual(status, 201, text)
+        self.assertEqual(doc["data"], {"key": "value"})
+        rv = doc["metadata"]["resourceVersion"]
+        update = body.replace("key: value", "key: changed") + "  other: 'yes'\n"
+        update = update.replace("name: from-yaml", "name: from-yaml\n  resourceVersion: '%s'" % rv)
+        status, _, doc, text = self.request("PUT", self.CM + "/from-yaml", update, "application/yaml; charset=utf-8")
+        self.assertEqual(status, 200, text)
+        self.assertEqual(doc["data"], {"key": "changed", "other": "yes"})
+        doc = self.assertStatus(self.request("POST", self.CM, "metadata: {name: [x\n", "application/yaml"), 400, "BadRequest")
+        self.assertTrue(doc["message"].startswith(
+            "the object provided is unrecognized (must be of type ConfigMap): error converting YAML to JSON: yaml: line "),
+            doc["message"])
+
+    def test_json_without_content_type_is_accepted(self):
+        status, _, doc, text = self.request("POST", self.CM, '{"metadata":{"name":"no-type"}}')
+        self.assertEqual(status, 201, text)
+        self.assertEqual(doc["kind"], "ConfigMap")
+
+    def test_unsupported_media_types_are_415(self):
+        self.assertStatus(self.request("POST", self.CM, '{"metadata":{"name":"plain"}}', "text/plain"), 415,
+                          "UnsupportedMediaType",
+                          "the body of the request was in an unknown format - accepted media types include: "
+                          "application/json, application/yaml, application/vnd.kubernetes.protobuf")
+        self.assertEqual(self.request("GET", self.CM + "/plain")[0], 404)
+        self.request("POST", self.CM, '{"metadata":{"name":"patched"}}', "application/json")
+        self.assertStatus(self.request("PATCH", self.CM + "/patched", '{"data":{"a":"b"}}', "application/json"), 415,
+                          "UnsupportedMediaType",
+                          "the body of the request was in an unknown format - accepted media types include: "
+                          "application/json-patch+json, application/merge-patch+json, "
+                          "application/strategic-merge-patch+json, application/apply-patch+yaml")
+        status, _, doc, text = self.request("PATCH", self.CM + "/patched", '{"data":{"a":"b"}}',
+                                            "application/merge-patch+json; charset=utf-8")
+        self.assertEqual(status, 200, text)
+
+    def test_body_api_version_and_kind_must_match_the_url(self):
+        self.assertStatus(
+            self.request("POST", self.CM, '{"apiVersion":"apps/v1","kind":"ConfigMap","metadata":{"name":"x1"}}',
+                         "application/json"), 400, "BadRequest",
+            'ConfigMap in version "v1" cannot be handled as a ConfigMap: no kind "ConfigMap" is registered for '
+            'version "apps/v1" in scheme "pkg/api/legacyscheme/scheme.go:30"')
+        self.assertStatus(
+            self.request("POST", self.CM, '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x2"}}',
+                         "application/json"), 400, "BadRequest",
+            'Secret in version "v1" cannot be handled as a ConfigMap: converting (v1.Secret) to (core.ConfigMap): '
+            'unknown conversion')
+        self.assertStatus(
+            self.request("POST", "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers",
+                         '{"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"x3"}}',
+                         "application/json"), 400, "BadRequest",
+            "the API version in the data (autoscaling/v2) does not match the expected API version (autoscaling/v1)")
+        status, _, doc, text = self.request("POST", self.CM, '{"metadata":{"name":"defaulted"}}', "application/json")
+        self.assertEqual(status, 201, text)
+        self.assertEqual((doc["apiVersion"], doc["kind"]), ("v1", "ConfigMap"))
+
+    def test_request_timeout_parameter(self):
+        self.assertStatus(self.request("GET", self.CM + "?timeout=soon"), 400, "BadRequest",
+                          'invalid timeout specified in the request URL - time: invalid duration "soon"')
+        self.assertStatus(self.request("GET", "/version?timeout=5"), 400, "BadRequest",
+                          'invalid timeout specified in the request URL - time: missing unit in duration "5"')
+        self.assertEqual(self.request("GET", self.CM + "?timeout=32s")[0], 200)
+        # A list that waits for a revision the store has not reached gives up at the request's deadline.
+        started = time.time()
+        self.assertStatus(self.request("GET", self.CM + "?resourceVersion=99999999&timeout=1s"), 504, "Timeout",
+                          "Timeout: request did not complete within requested timeout - context deadline exceeded")
+        self.assertLess(time.time() - started, 2.9)
+
+    def test_unparsable_list_parameters_are_400(self):
+        self.assertStatus(self.request("GET", self.CM + "?limit=abc"), 400, "BadRequest",
+                          'strconv.ParseInt: parsing "abc": invalid syntax')
+        self.assertStatus(self.request("GET", self.CM + "?watch=true&timeoutSeconds=ten"), 400, "BadRequest",
+                          'strconv.ParseInt: parsing "ten": invalid syntax')
+        self.assertStatus(self.request("DELETE", self.CM + "?limit=1x"), 400, "BadRequest",
+                          'strconv.ParseInt: parsing "1x": invalid syntax')
+        self.assertEqual(self.request("GET", self.CM + "?limit=%205")[0], 200)
+
+    def test_field_manager_is_at_most_128_bytes(self):
+        doc = self.assertStatus(
+            self.request("POST", self.CM + "?fieldManager=" + "m" * 129, '{"metadata":{"name":"fm"}}',
+                         "application/json"), 422, "Invalid",
+            'CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: may not be more than 128 bytes')
+        self.assertEqual(doc["details"]["causes"][0]["field"], "fieldManager")
+        status, _, doc, text = self.request("POST", self.CM + "?fieldManager=" + "m" * 128, '{"metadata":{"name":"fm"}}',
+                                            "application/json")
+        self.assertEqual(status, 201, text)
+        self.assertStatus(self.request("PATCH", self.CM + "/fm", '{"metadata":{"name":"fm"}}',
+                                       "application/apply-patch+yaml"), 422, "Invalid",
+                          'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for '
+                          'apply patch')
+
+    def read_watch(self, path):
+        status, r, _, text = self.request("GET", path, timeout=30)
+        self.assertEqual(status, 200, text)
+        import json as _json
+        return [_json.loads(line) for line in text.splitlines() if line.strip()]
+
+    def test_deprecated_watch_paths_are_watches(self):
+        self.request("POST", self.CM, '{"metadata":{"name":"watched"}}', "application/json")
+        events = self.read_watch("/api/v1/watch/namespaces/default/configmaps?timeoutSeconds=1")
+        self.assertIn(("ADDED", "watched"), [(e["type"], e["object"]["metadata"]["name"]) for e in events])
+        events = self.read_watch("/api/v1/watch/namespaces/default/configmaps/watched?timeoutSeconds=1")
+        self.assertEqual([(e["type"], e["object"]["metadata"]["name"]) for e in events], [("ADDED", "watched")])
+        events = self.read_watch("/api/v1/watch/configmaps?timeoutSeconds=1")
+        self.assertIn("watched", [e["object"]["metadata"]["name"] for e in events])
+        events = self.read_watch("/api/v1/watch/namespaces/default?timeoutSeconds=1")
+        self.assertEqual([(e["type"], e["object"]["metadata"]["name"]) for e in events], [("ADDED", "default")])
+        events = self.read_watch("/apis/apps/v1/watch/namespaces/default/deployments?timeoutSeconds=1")
+        self.assertEqual(events, [])
+        self.assertEqual(self.request("POST", "/api/v1/watch/namespaces/default/configmaps", "{}", "application/json")[0],
+                         405)
 
 
 if __name__ == "__main__":

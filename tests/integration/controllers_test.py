@@ -32,15 +32,16 @@ CRON_NS = "ct-cron"
 class Agent:
     """`k1s agent --simulate N` joined to the server with its token."""
 
-    def __init__(self, server, data_dir, nodes=3):
+    def __init__(self, server, data_dir, nodes=3, name=None):
         with open(os.path.join(server.data_dir, "server", "token")) as f:
             token = f.read().strip()
-        self.log_path = os.path.join(os.path.dirname(server.kubeconfig), "agent.log")
+        self.log_path = os.path.join(os.path.dirname(server.kubeconfig), "agent%s.log" % ("-" + name if name else ""))
         self.log = open(self.log_path, "a")
         env = {k: v for k, v in os.environ.items() if not k.startswith("K1S_")}
         self.proc = subprocess.Popen(
             [K1S, "agent", "--config", "/dev/null", "--server", "https://127.0.0.1:%d" % server.port,
-             "--token", token, "--simulate", str(nodes), "--data-dir", data_dir],
+             "--token", token, "--simulate", str(nodes), "--data-dir", data_dir] +
+            (["--node-name", name] if name else []),
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
 
     def stop(self):
@@ -717,6 +718,227 @@ spec:
         st = self.get_json("hpa", "web")["status"]
         self.assertEqual((st["currentReplicas"], st["desiredReplicas"]), (3, 3), st)
         self.assertEqual(self.get_json("deployment", "web")["spec"]["replicas"], 3)
+
+    # ---- priority classes and preemption --------------------------------------------------------------
+
+    def test_priority_class_sets_pod_priority(self):
+        self.kubectl("create", "priorityclass", "high", "--value=1000")
+        self.addCleanup(self._kubectl_raw, "delete", "priorityclass", "high", "--ignore-not-found")
+        self.assertRegex(self.kubectl("get", "priorityclass", "high").stdout,
+                         r"\nhigh\s+1000\s+false\s+\S+\s+PreemptLowerPriority\n")
+        pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: %s}\nspec:\n%s  containers: [{name: c, image: nginx}]\n"
+        self.k("apply", "-f", "-", input=pod % ("p", "  priorityClassName: high\n"))
+        spec = self.get_json("pod", "p")["spec"]
+        self.assertEqual((spec["priority"], spec["preemptionPolicy"]), (1000, "PreemptLowerPriority"))
+        self.k("run", "plain", "--image=nginx")
+        spec = self.get_json("pod", "plain")["spec"]
+        self.assertEqual((spec["priority"], spec.get("priorityClassName")), (0, None))
+        # An unknown class, or a priority that disagrees with the class, is refused by admission.
+        r = self.k("create", "-f", "-", input=pod % ("x", "  priorityClassName: nope\n"), ok=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn('Error from server (Forbidden): error when creating "STDIN": pods "x" is forbidden: '
+                      'no PriorityClass with name nope was found', r.stderr)
+        r = self.k("create", "-f", "-", input=pod % ("given", "  priorityClassName: high\n  priority: 5\n"),
+                   ok=False)
+        self.assertIn('pods "given" is forbidden: the integer value of priority (5) must not be provided in pod spec; '
+                      'priority admission controller computed 1000 from the given PriorityClass name', r.stderr)
+        # The built-in classes exist, are reserved and cannot be deleted.
+        out = self.kubectl("get", "priorityclasses").stdout
+        self.assertRegex(out, r"\nsystem-cluster-critical\s+2000000000\s+false\s+\S+\s+PreemptLowerPriority\n")
+        self.assertRegex(out, r"\nsystem-node-critical\s+2000001000\s+false\s+\S+\s+PreemptLowerPriority\n")
+        r = self.kubectl("delete", "priorityclass", "system-node-critical", ok=False)
+        self.assertIn('Error from server (Forbidden): priorityclasses.scheduling.k8s.io "system-node-critical" is '
+                      'forbidden: this is a system priority class and cannot be deleted', r.stderr)
+        self.k("apply", "-f", "-", input=pod % ("crit", "  priorityClassName: system-node-critical\n"))
+        self.assertEqual(self.get_json("pod", "crit")["spec"]["priority"], 2000001000)
+        r = self.kubectl("create", "priorityclass", "system-mine", "--value=10", ok=False)
+        self.assertIn("metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system "
+                      "use only. error: system-mine is not a known system priority class", r.stderr)
+        r = self.kubectl("create", "priorityclass", "huge", "--value=2000000000", ok=False)
+        self.assertIn("value: Forbidden: maximum allowed value of a user defined priority is 1000000000", r.stderr)
+        r = self.kubectl("patch", "priorityclass", "high", "-p", '{"value":5}', ok=False)
+        self.assertIn("value: Forbidden: may not be changed in an update.", r.stderr)
+        # One global default, which pods without a class then take.
+        self.kubectl("create", "priorityclass", "ct-default", "--value=7", "--global-default")
+        self.addCleanup(self._kubectl_raw, "delete", "priorityclass", "ct-default", "--ignore-not-found")
+        r = self.kubectl("create", "priorityclass", "ct-default2", "--value=8", "--global-default", ok=False)
+        self.assertIn('failed to create priorityclass: priorityclasses.scheduling.k8s.io "ct-default2" is forbidden: '
+                      'PriorityClass ct-default is already marked as default. Only one default can exist', r.stderr)
+        self.k("run", "defaulted", "--image=nginx")
+        spec = self.get_json("pod", "defaulted")["spec"]
+        self.kubectl("delete", "priorityclass", "ct-default")
+        self.assertEqual((spec["priority"], spec["priorityClassName"]), (7, "ct-default"))
+
+    def test_priority_preemption_makes_room_for_a_higher_priority_pod(self):
+        for name, value in (("ct-low", 10), ("ct-urgent", 100000)):
+            self.kubectl("create", "priorityclass", name, "--value=%d" % value)
+            self.addCleanup(self._kubectl_raw, "delete", "priorityclass", name, "--ignore-not-found")
+        # Each simulated node has 4 CPUs: one 3-CPU filler per node leaves no room for a 2-CPU pod.
+        self.k("apply", "-f", "-", input="""apiVersion: apps/v1
+kind: Deployment
+metadata: {name: filler}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: filler}}
+  template:
+    metadata: {labels: {app: filler}}
+    spec:
+      priorityClassName: ct-low
+      containers: [{name: c, image: nginx, resources: {requests: {cpu: "3"}}}]
+""")
+        self.k("rollout", "status", "deployment/filler", "--timeout=" + WAIT)
+        fillers = self.running(self.pods("app=filler"))
+        self.assertEqual(sorted(p["spec"]["nodeName"] for p in fillers), self.nodes)
+        self.assertEqual({p["spec"]["priority"] for p in fillers}, {10})
+        self.k("apply", "-f", "-", input="""apiVersion: v1
+kind: Pod
+metadata: {name: urgent}
+spec:
+  priorityClassName: ct-urgent
+  containers: [{name: c, image: nginx, resources: {requests: {cpu: "2"}}}]
+""")
+        self.k("wait", "--for=jsonpath={.status.phase}=Running", "pod/urgent", "--timeout=" + WAIT)
+        urgent = self.get_json("pod", "urgent")
+        self.assertEqual(urgent["spec"]["priority"], 100000)
+        node, uid = urgent["spec"]["nodeName"], urgent["metadata"]["uid"]
+        events = self.poll(lambda: (lambda out: "Preempted" in out and out)(self.k("get", "events").stdout),
+                           "a Preempted event")
+        self.assertRegex(events, r"Normal\s+Preempted\s+pod/filler-\S+\s+Preempted by pod %s on node %s"
+                         % (re.escape(uid), re.escape(node)))
+        # The victim's replacement has nowhere to go: it may not preempt the higher-priority pod.
+        self.poll(lambda: [p for p in self.pods("app=filler") if p["status"].get("phase") == "Pending"],
+                  "a pending replacement filler")
+        # Free the CPUs for the tests that follow.
+        self.k("delete", "deployment", "filler")
+        self.k("delete", "pod", "urgent")
+        self.poll(lambda: not self.all_pods(), "all pods gone")
+
+    # ---- the kubernetes service -----------------------------------------------------------------------
+
+    def test_kubernetes_service_endpoints_name_the_api_server(self):
+        port = self.server.port
+        ep = json.loads(self.kubectl("get", "endpoints", "kubernetes", "-n", "default", "-o", "json").stdout)
+        self.assertEqual(ep["subsets"], [{"addresses": [{"ip": "127.0.0.1"}],
+                                          "ports": [{"name": "https", "port": port, "protocol": "TCP"}]}])
+        self.assertEqual(ep["metadata"]["labels"], {"endpointslice.kubernetes.io/skip-mirror": "true"})
+        self.assertRegex(self.kubectl("get", "endpoints", "kubernetes", "-n", "default").stdout,
+                         r"\nkubernetes\s+127\.0\.0\.1:%d\s+\d+" % port)
+        es = json.loads(self.kubectl("get", "endpointslice", "kubernetes", "-n", "default", "-o", "json").stdout)
+        self.assertEqual(es["addressType"], "IPv4")
+        self.assertEqual(es["metadata"]["labels"], {"kubernetes.io/service-name": "kubernetes"})
+        self.assertEqual(es["endpoints"], [{"addresses": ["127.0.0.1"], "conditions": {"ready": True}}])
+        self.assertEqual(es["ports"], [{"name": "https", "port": port, "protocol": "TCP"}])
+        self.assertRegex(self.kubectl("get", "endpointslice", "kubernetes", "-n", "default").stdout,
+                         r"\nkubernetes\s+IPv4\s+%d\s+127\.0\.0\.1\s+\d+" % port)
+        self.assertRegex(self.kubectl("describe", "service", "kubernetes", "-n", "default").stdout,
+                         r"Endpoints:\s+127\.0\.0\.1:%d\n" % port)
+        # The API server puts them back (within its 10 s reconcile interval).
+        self.kubectl("delete", "endpointslice", "kubernetes", "-n", "default")
+        self.poll(lambda: self._kubectl_raw("get", "endpointslice", "kubernetes", "-n", "default").returncode == 0,
+                  "the kubernetes EndpointSlice recreated", timeout=30)
+
+
+class NodeLifecycleTest(unittest.TestCase):
+    """A node whose agent stops goes NotReady, is tainted, and loses the pods that tolerate the taint for
+    a short time only; the control loops run under leader election. Its own server, with a short
+    node-monitor grace period (the simulator renews leases every 10 s)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="k1s-nl-")
+        cls.dir = cls.tmp.name
+        cls.kubeconfig = os.path.join(cls.dir, "kc.yaml")
+        cls.server = Server(os.path.join(cls.dir, "data"), cls.kubeconfig, extra_args=(
+            "--kube-controller-manager-arg", "node-monitor-grace-period=20s",
+            "--kube-controller-manager-arg", "node-monitor-period=1s"))
+        cls.keep = Agent(cls.server, os.path.join(cls.dir, "keep"), nodes=1, name="keep")
+        cls.lost = Agent(cls.server, os.path.join(cls.dir, "lost"), nodes=1, name="lost")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.keep.stop()
+        cls.lost.stop()
+        cls.server.stop()
+        cls.tmp.cleanup()
+
+    def kubectl(self, *args, input=None, ok=True):
+        env = dict(os.environ, KUBECONFIG=self.kubeconfig, KUBECACHEDIR=os.path.join(self.dir, "cache"))
+        r = subprocess.run(["/usr/bin/kubectl", *args], capture_output=True, text=True, input=input, env=env,
+                           timeout=240)
+        if ok:
+            self.assertEqual(r.returncode, 0, "kubectl %s: %s%s" % (" ".join(args), r.stdout, r.stderr))
+        return r
+
+    def poll(self, fn, what, timeout=POLL_TIMEOUT):
+        deadline = time.time() + timeout
+        while True:
+            last = fn()
+            if last:
+                return last
+            if time.time() > deadline:
+                self.fail("timed out waiting for %s (last: %r)" % (what, last))
+            time.sleep(0.25)
+
+    def test_node_goes_not_ready_and_its_pods_are_evicted(self):
+        self.poll(lambda: self.kubectl("get", "node", "keep-sim-0", "lost-sim-0", ok=False).returncode == 0,
+                  "both simulated nodes registered")
+        self.kubectl("wait", "--for=condition=Ready", "node/keep-sim-0", "node/lost-sim-0", "--timeout=" + WAIT)
+        # The controllers and the scheduler each hold their Lease.
+        leases = self.kubectl("get", "lease", "-n", "kube-system", "-o",
+                              "jsonpath={range .items[*]}{.metadata.name}={.spec.holderIdentity}{\"\\n\"}{end}").stdout
+        holders = dict(line.split("=", 1) for line in leases.split())
+        self.assertIn("kube-controller-manager", holders)
+        self.assertIn("kube-scheduler", holders)
+        self.assertRegex(holders["kube-controller-manager"], r"^.+_[0-9a-f]{16}$")
+        # Two pods on the node that will be lost: one tolerates unreachable for 2 s, one has the
+        # default 300 s tolerations; a deployment's pod (2 s) on it is replaced on the other node.
+        manifest = ""
+        for name, seconds in (("short", 2), ("default", None)):
+            tol = ("  tolerations:\n  - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, "
+                   "tolerationSeconds: %d}\n  - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, "
+                   "tolerationSeconds: %d}\n" % (seconds, seconds)) if seconds else ""
+            manifest += ("---\napiVersion: v1\nkind: Pod\nmetadata: {name: %s, namespace: default}\nspec:\n"
+                         "  nodeSelector: {kubernetes.io/hostname: lost-sim-0}\n%s"
+                         "  containers: [{name: c, image: nginx}]\n" % (name, tol))
+        self.kubectl("apply", "-f", "-", input=manifest)
+        self.kubectl("wait", "--for=condition=Ready", "pod/short", "pod/default", "--timeout=" + WAIT)
+        tolerations = json.loads(self.kubectl("get", "pod", "default", "-o", "json").stdout)["spec"]["tolerations"]
+        self.assertIn({"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute",
+                       "tolerationSeconds": 300}, tolerations)
+
+        self.assertEqual(self.lost.stop(), 0)
+        t0 = time.time()
+
+        def unknown():
+            node = json.loads(self.kubectl("get", "node", "lost-sim-0", "-o", "json").stdout)
+            ready = [c for c in node["status"].get("conditions", []) if c["type"] == "Ready"]
+            taints = {(t["key"], t["effect"]) for t in node["spec"].get("taints", [])}
+            return ready and ready[0]["status"] == "Unknown" and \
+                ("node.kubernetes.io/unreachable", "NoExecute") in taints and node
+        node = self.poll(unknown, "lost-sim-0 Unknown with the unreachable:NoExecute taint")
+        elapsed = time.time() - t0
+        self.assertGreater(elapsed, 5, "NotReady long before the grace period")
+        ready = [c for c in node["status"]["conditions"] if c["type"] == "Ready"][0]
+        self.assertEqual(ready["reason"], "NodeStatusUnknown")
+        self.assertEqual(ready["message"], "Kubelet stopped posting node status.")
+        self.assertRegex(self.kubectl("get", "node", "lost-sim-0").stdout, r"\nlost-sim-0\s+NotReady\s")
+        self.kubectl("get", "node", "keep-sim-0", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")
+
+        # The 2 s pod is evicted: deleted gracefully, so with no kubelet to finish it, it stays Terminating
+        # (as upstream: only a returning node or its deletion ends it). The 300 s one stays, not Ready.
+        def terminating():
+            r = self.kubectl("get", "pod", "short", "-o", "json", ok=False)
+            return r.returncode != 0 or bool(json.loads(r.stdout)["metadata"].get("deletionTimestamp"))
+        self.poll(terminating, "pod/short evicted")
+        self.assertIn("Terminating", self.kubectl("get", "pod", "short", ok=False).stdout)
+        pod = json.loads(self.kubectl("get", "pod", "default", "-o", "json").stdout)
+        self.assertFalse(pod["metadata"].get("deletionTimestamp"))
+        conds = {c["type"]: c["status"] for c in pod["status"].get("conditions", [])}
+        self.assertEqual(conds.get("Ready"), "False")
+        events = self.kubectl("get", "events", "-n", "default", "--field-selector", "involvedObject.name=short").stdout
+        self.assertIn("TaintManagerEviction", events)
+        node_events = self.kubectl("get", "events", "-A", "--field-selector", "involvedObject.name=lost-sim-0").stdout
+        self.assertIn("NodeNotReady", node_events)
 
 
 if __name__ == "__main__":

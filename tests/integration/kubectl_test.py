@@ -1299,5 +1299,160 @@ class RbacEscalationTest(unittest.TestCase):
         self.assertEqual(r.stdout, "rolebinding.rbac.authorization.k8s.io/read-secrets created\n", r.stderr)
 
 
+class InputHardeningTest(unittest.TestCase):
+    """Values that once crashed or slipped past the server, driven through kubectl on a server of its own: a
+    string targetPort of 20 digits (accepted, then the endpoints controller aborted the process on every start),
+    Service names that are not DNS-1035 labels, ConfigMaps and Secrets over 1 MiB, DeleteOptions values upstream
+    refuses, and a JSON patch with a huge array index."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="k1s-hardening-")
+        cls.kubeconfig = os.path.join(cls.tmp.name, "kc.yaml")
+        cls.server = Server(os.path.join(cls.tmp.name, "data"), cls.kubeconfig)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.server.proc.poll() is None:
+            cls.server.stop()
+        else:
+            cls.server.log.close()
+        cls.tmp.cleanup()
+
+    def kubectl(self, *args, input=None, rc=0):
+        env = dict(os.environ, KUBECONFIG=self.kubeconfig, KUBECACHEDIR=os.path.join(self.tmp.name, "cache"))
+        r = subprocess.run(["kubectl", *args], input=input, capture_output=True, text=True, env=env, timeout=60)
+        if rc is not None:
+            self.assertEqual(r.returncode, rc,
+                             "kubectl %s\nstdout: %s\nstderr: %s" % (" ".join(args), r.stdout, r.stderr))
+        return r
+
+    def assert_server_alive(self):
+        self.assertIsNone(self.server.proc.poll(), "the server exited")
+        self.assertEqual(self.kubectl("get", "--raw", "/readyz").stdout, "ok")
+
+    def test_a_service_with_a_huge_numeric_string_target_port_is_invalid(self):
+        svc = ("apiVersion: v1\nkind: Service\nmetadata: {name: bad-target, namespace: default}\n"
+               "spec:\n  selector: {app: x}\n  ports: [{port: 80, targetPort: \"99999999999999999999\"}]\n")
+        r = self.kubectl("create", "-f", "-", input=svc, rc=1)
+        self.assertIn('The Service "bad-target" is invalid: \n'
+                      '* spec.ports[0].targetPort: Invalid value: "99999999999999999999": must be no more than 15 '
+                      'characters\n'
+                      '* spec.ports[0].targetPort: Invalid value: "99999999999999999999": must contain at least one '
+                      'letter (a-z)\n', r.stderr)
+        r = self.kubectl("create", "-f", "-", input=svc.replace('"99999999999999999999"', "70000"), rc=1)
+        self.assertIn('The Service "bad-target" is invalid: spec.ports[0].targetPort: Invalid value: 70000: must be '
+                      'between 1 and 65535, inclusive', r.stderr)
+        # A named target port is fine, and the server is still up.
+        ok = svc.replace('"99999999999999999999"', "http")
+        self.assertEqual(self.kubectl("create", "-f", "-", input=ok).stdout, "service/bad-target created\n")
+        self.assert_server_alive()
+
+    def test_service_names_must_be_dns1035_labels(self):
+        r = self.kubectl("create", "service", "clusterip", "9svc", "--tcp=80", rc=1)
+        self.assertIn('Service "9svc" is invalid: metadata.name: Invalid value: "9svc": a DNS-1035 label must '
+                      "consist of lower case alphanumeric characters or '-', start with an alphabetic character, and "
+                      "end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation "
+                      "is '[a-z]([-a-z0-9]*[a-z0-9])?')", r.stderr)
+        self.assertEqual(self.kubectl("create", "service", "clusterip", "svc9", "--tcp=80").stdout,
+                         "service/svc9 created\n")
+        # Other kinds keep their own rules: a ConfigMap name may start with a digit.
+        self.assertEqual(self.kubectl("create", "configmap", "9cm").stdout, "configmap/9cm created\n")
+
+    def test_configmaps_and_secrets_over_one_mebibyte_are_invalid(self):
+        big = os.path.join(self.tmp.name, "big.txt")
+        with open(big, "w") as f:
+            f.write("x" * (1024 * 1024 + 1))
+        r = self.kubectl("create", "configmap", "big", "--from-file=" + big, rc=1)
+        self.assertIn('ConfigMap "big" is invalid: []: Too long: may not be more than 1048576 bytes', r.stderr)
+        r = self.kubectl("create", "secret", "generic", "big", "--from-file=" + big, rc=1)
+        self.assertIn('Secret "big" is invalid: data: Too long: may not be more than 1048576 bytes', r.stderr)
+        fits = os.path.join(self.tmp.name, "fits.txt")
+        with open(fits, "w") as f:
+            f.write("x" * (1024 * 1024 - 64))
+        self.assertEqual(self.kubectl("create", "configmap", "fits", "--from-file=" + fits).stdout,
+                         "configmap/fits created\n")
+        self.assert_server_alive()
+
+    def test_unsupported_delete_options_are_refused_and_nothing_is_deleted(self):
+        self.kubectl("create", "configmap", "keep")
+        r = self.kubectl("delete", "--raw", "/api/v1/namespaces/default/configmaps/keep?dryRun=bogus", rc=1)
+        self.assertIn('The DeleteOptions "" is invalid: dryRun: Unsupported value: []string{"bogus"}: supported '
+                      'values: "All"', r.stderr)
+        r = self.kubectl("delete", "--raw", "/api/v1/namespaces/default/configmaps/keep?propagationPolicy=Sideways",
+                         rc=1)
+        self.assertIn("propagationPolicy: Unsupported value", r.stderr)
+        # The same values in a DeleteOptions body.
+        body = os.path.join(self.tmp.name, "delete-options.json")
+        with open(body, "w") as f:
+            json.dump({"kind": "DeleteOptions", "apiVersion": "v1", "dryRun": ["Bogus"],
+                       "propagationPolicy": "Sideways"}, f)
+        r = self.kubectl("delete", "--raw", "/api/v1/namespaces/default/configmaps/keep", "-f", body, rc=1)
+        self.assertIn('The DeleteOptions "" is invalid: \n'
+                      '* propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", '
+                      '"Background", "Orphan", "nil"\n'
+                      '* dryRun: Unsupported value: []string{"Bogus"}: supported values: "All"\n', r.stderr)
+        self.kubectl("get", "configmap", "keep")
+
+    def test_a_json_patch_with_a_huge_array_index_is_a_client_error(self):
+        self.kubectl("create", "deployment", "web", "--image=nginx")
+        r = self.kubectl("patch", "deployment", "web", "--type=json", "-p",
+                         '[{"op":"replace","path":"/spec/template/spec/containers/99999999999999999999/image",'
+                         '"value":"x"}]', rc=1)
+        self.assertNotIn("internal error", r.stderr)
+        self.assertIn("The request is invalid: ", r.stderr)  # a 422, as upstream answers a patch that cannot apply
+        self.assert_server_alive()
+
+
+class OpenApiV2Test(unittest.TestCase):
+    """GET /openapi/v2: the Swagger 2.0 document kubectl fetches as protobuf for `explain
+    --output=plaintext-openapiv2`, client-side validation of `kind: List` manifests and strategic-merge patch
+    computation, and as JSON for anyone else."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="k1s-openapiv2-")
+        cls.kubeconfig = os.path.join(cls.tmp.name, "kc.yaml")
+        cls.server = Server(os.path.join(cls.tmp.name, "data"), cls.kubeconfig)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.tmp.cleanup()
+
+    def kubectl(self, *args, input=None):
+        env = dict(os.environ, KUBECONFIG=self.kubeconfig, KUBECACHEDIR=os.path.join(self.tmp.name, "cache"))
+        r = subprocess.run(["kubectl", *args], input=input, capture_output=True, text=True, env=env, timeout=60)
+        self.assertEqual(r.returncode, 0, "kubectl %s\nstdout: %s\nstderr: %s" % (" ".join(args), r.stdout, r.stderr))
+        return r
+
+    def test_explain_openapiv2_prints_the_field_tree_and_the_json_document_has_kinds(self):
+        out = self.kubectl("explain", "--output=plaintext-openapiv2", "pods.spec.containers").stdout
+        # The layout upstream prints: KIND/VERSION, RESOURCE with its type, DESCRIPTION, then FIELDS.
+        self.assertTrue(out.startswith("KIND:     Pod\nVERSION:  v1\n\nRESOURCE: containers <[]Object>\n\n"
+                                       "DESCRIPTION:\n"), out)
+        self.assertIn("\nFIELDS:\n", out)
+        fields = out.split("\nFIELDS:\n", 1)[1]
+        self.assertIn("   name\t<string> -required-\n", fields)
+        for line in ("   image\t<string>\n", "   args\t<[]string>\n", "   ports\t<[]Object>\n",
+                     "   env\t<[]Object>\n", "   resources\t<Object>\n"):
+            self.assertIn(line, fields)
+        top = self.kubectl("explain", "--output=plaintext-openapiv2", "deployments").stdout
+        self.assertTrue(top.startswith("KIND:     Deployment\nVERSION:  apps/v1\n\nDESCRIPTION:\n"), top)
+        self.assertIn("   spec\t<Object>\n", top)
+
+        doc = json.loads(self.kubectl("get", "--raw", "/openapi/v2").stdout)
+        self.assertEqual(doc["swagger"], "2.0")
+        self.assertEqual(doc["info"]["title"], "Kubernetes")
+        self.assertTrue(doc["info"]["version"].startswith("v1.32."), doc["info"])
+        deploy = doc["definitions"]["io.k8s.api.apps.v1.Deployment"]
+        self.assertEqual(deploy["x-kubernetes-group-version-kind"],
+                         [{"group": "apps", "kind": "Deployment", "version": "v1"}])
+        self.assertEqual(deploy["properties"]["metadata"]["$ref"],
+                         "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta")
+        containers = doc["definitions"]["io.k8s.api.core.v1.PodSpec"]["properties"]["containers"]
+        self.assertEqual(containers["x-kubernetes-patch-merge-key"], "name")
+        self.assertEqual(containers["x-kubernetes-patch-strategy"], "merge")
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

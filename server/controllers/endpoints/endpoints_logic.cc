@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "lib/base/strings.h"
+
 namespace k1s::controllers::endpoints {
 
 namespace {
@@ -188,9 +190,9 @@ std::optional<int64_t> ResolveTargetPort(const json::object& pod, const json::ob
   if (tp->value().is_int64() || tp->value().is_uint64()) return Int(&service_port, "targetPort");
   if (!tp->value().is_string()) return std::nullopt;
   std::string name(tp->value().as_string());
-  // A string of digits is a number (IntOrString sent as text).
+  // A string of digits is a number (IntOrString sent as text); one too large for any port resolves to nothing.
   if (!name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::stoll(name);
+    return ParseInt64(name);
   }
   std::string proto = Str(&service_port, "protocol");
   if (proto.empty()) proto = "TCP";

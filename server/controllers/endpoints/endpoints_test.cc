@@ -101,6 +101,15 @@ TEST(EndpointsLogic, NamedTargetPortResolvesToTheContainerPort) {
   EXPECT_EQ(ResolveTargetPort(*pod, Port("p", 80, nullptr)), 80);
 }
 
+TEST(EndpointsLogic, AHugeNumericStringTargetPortResolvesToNothingInsteadOfThrowing) {
+  // Such a Service predates validation (stored by an older server); it must not abort the controller.
+  auto pod = Pod("a", "10.42.0.2", true);
+  EXPECT_EQ(ResolveTargetPort(*pod, Port("p", 80, "99999999999999999999")), std::nullopt);
+  EXPECT_EQ(ResolveTargetPort(*pod, Port("p", 80, "8081")), 8081);
+  auto svc = Service("s", {{"app", "web"}}, {Port("p", 80, "99999999999999999999")});
+  EXPECT_NO_THROW(DesiredEndpoints(svc, {Pod("a", "10.42.0.2", true)}));
+}
+
 TEST(EndpointsLogic, PodsMissingANamedPortAreLeftOutOfThatPort) {
   auto svc = Service("s", {{"app", "web"}}, {Port("a", 80, "http"), Port("b", 81, 9090)});
   json::object p2 = *Pod("p2", "10.42.0.3", true);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "lib/base/clock.h"
 #include "lib/client/client.h"
 
 namespace k1s::controllers::nodelifecycle {
@@ -201,15 +202,19 @@ std::optional<TimePoint> EvictionTime(const json::object& pod, const json::array
         tolerated = true;
         auto it = v.as_object().find("tolerationSeconds");
         if (it == v.as_object().end() || !it->value().is_number()) continue;  // forever
+        // A uint64 or double beyond int64 (which would be undefined to cast) waits as long as the largest.
+        double d = it->value().to_number<double>();
         int64_t s = it->value().is_int64() ? it->value().as_int64()
-                                           : static_cast<int64_t>(it->value().to_number<double>());
+                    : d >= 9.2e18          ? INT64_MAX
+                    : d <= -9.2e18         ? INT64_MIN
+                                           : static_cast<int64_t>(d);
         min_seconds = min_seconds ? std::min(*min_seconds, s) : s;
       }
     TimePoint at;
     if (!tolerated) {
       at = now;
     } else if (min_seconds) {
-      at = *min_seconds <= 0 ? now : added + std::chrono::seconds(*min_seconds);
+      at = *min_seconds <= 0 ? now : added + ClampedSeconds(*min_seconds);
     } else {
       continue;  // tolerated forever
     }

@@ -151,6 +151,18 @@ TEST(NodeLifecycleLogic, EvictionTimeHonoursTolerationSecondsFromTimeAdded) {
   EXPECT_FALSE(nl::EvictionTime(PodOn("p", "n1", std::nullopt), json::array{Taint("x", "NoSchedule")}, T0()));
 }
 
+TEST(NodeLifecycleLogic, HugeTolerationSecondsMeanFarInTheFutureWithoutOverflow) {
+  json::array taints{Taint(nl::kTaintUnreachable, "NoExecute", T0())};
+  auto at = nl::EvictionTime(PodOn("p", "n1", INT64_MAX), taints, T0());
+  ASSERT_TRUE(at);
+  EXPECT_GT(*at, T0() + std::chrono::hours(24 * 365 * 50));
+  json::object huge_double = PodOn("p", "n1", 1);
+  for (auto& t : huge_double["spec"].as_object()["tolerations"].as_array()) t.as_object()["tolerationSeconds"] = 1e300;
+  at = nl::EvictionTime(huge_double, taints, T0());
+  ASSERT_TRUE(at);
+  EXPECT_GT(*at, T0() + std::chrono::hours(24 * 365 * 50));
+}
+
 TEST(NodeLifecycleLogic, NotReadyPodStatusFlipsReadyOnce) {
   json::object pod = PodOn("p", "n1", std::nullopt);
   auto st = nl::NotReadyPodStatus(pod, T0());
