@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release benchmarks and runs one: bench/run.sh datastore|apiserver [--seconds S] [--quick]
-#   bench/run.sh scheduler [--pods 1000] [--nodes 100,1000] [--replicas 1000]
+#   bench/run.sh scheduler [--pods 1000,10000] [--nodes 100,1000] [--replicas 1000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-datastore}

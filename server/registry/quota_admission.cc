@@ -62,6 +62,7 @@ Result<QuotaCharge> QuotaAdmission::Admit(const ResourceInfo& r, const std::stri
   const quota::GroupResource gr{r.group, r.plural};
   if (ns.empty() || !r.namespaced || r.review || !quota::Tracked(gr)) return charge;
   if (old && !quota::ChargesUpdates(gr)) return charge;
+  if (may_have_keys && !may_have_keys(QuotaPrefix(ns))) return charge;
 
   std::lock_guard ns_lock(NamespaceMutex(ns));
   std::set<std::string> pending;  // quotas still to charge after a conflict (all when empty)

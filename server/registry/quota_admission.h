@@ -8,6 +8,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -42,6 +43,12 @@ class QuotaAdmission {
   // Gives back what Admit charged (the write it admitted failed). Best effort: the controller's recount
   // corrects whatever this misses.
   void Release(const QuotaCharge& charge);
+
+  // A cheap check that a datastore prefix may hold keys (the registry answers from its watch cache):
+  // when it says a namespace has no quotas, Admit returns at once without taking the namespace's lock
+  // or reading the datastore. Like upstream's lister-based check, a quota created a moment earlier may
+  // be missed by one request. Set once, before requests are served.
+  std::function<bool(const std::string& prefix)> may_have_keys;
 
  private:
   std::mutex& NamespaceMutex(const std::string& ns);

@@ -1393,6 +1393,11 @@ Result<std::unique_ptr<Registry>> Registry::Open(datastore::Store& store, std::v
   impl->LoadCrds();
   if (impl->options.watch_cache) {
     K1S_ASSIGN_OR_RETURN(impl->cache, WatchCache::Start(store, "/registry/"));
+    impl->quota_admission.may_have_keys = [cache = impl->cache.get()](const std::string& prefix) {
+      std::vector<WatchCache::KeyValuePtr> found;
+      cache->Scan(prefix, "", &found);
+      return !found.empty();
+    };
     K1S_LOG(kInfo, kComponent) << "watch cache loaded " << impl->cache->Size() << " objects";
   }
   return std::unique_ptr<Registry>(new Registry(std::move(impl)));
