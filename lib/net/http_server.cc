@@ -18,6 +18,7 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <set>
@@ -274,8 +275,11 @@ class ServerImpl final : public HttpServer {
         continue;
       }
       int fd = socket.native_handle();
-      open_fds_[fd] = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.handshake_timeout_ms);
-      threads_.emplace_back([this, s = std::move(socket), fd]() mutable { Serve(std::move(s), fd); });
+      auto deadline = std::make_shared<std::atomic<int64_t>>(
+          Ticks(std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.handshake_timeout_ms)));
+      open_fds_[fd] = deadline;
+      threads_.emplace_back(
+          [this, s = std::move(socket), fd, deadline]() mutable { Serve(std::move(s), fd, *deadline); });
     }
   }
 
@@ -285,23 +289,26 @@ class ServerImpl final : public HttpServer {
     std::unique_lock lock(mu_);
     while (!stopped_) {
       watchdog_cv_.wait_for(lock, period);
-      auto now = std::chrono::steady_clock::now();
+      int64_t now = Ticks(std::chrono::steady_clock::now());
       for (auto& [fd, deadline] : open_fds_) {
-        if (deadline > now) continue;
-        deadline = std::chrono::steady_clock::time_point::max();  // once
+        if (deadline->load(std::memory_order_relaxed) > now) continue;
+        deadline->store(kNoDeadline, std::memory_order_relaxed);  // once
         K1S_LOG(kDebug, kComponent) << "closing a connection that sent nothing in time (TLS handshake or request)";
         ::shutdown(fd, SHUT_RDWR);
       }
     }
   }
 
-  void Serve(tcp::socket socket, int fd) {
+  static int64_t Ticks(std::chrono::steady_clock::time_point t) { return t.time_since_epoch().count(); }
+  static constexpr int64_t kNoDeadline = INT64_MAX;
+
+  void Serve(tcp::socket socket, int fd, std::atomic<int64_t>& deadline) {
     // Asio's blocking reads poll without a timeout (SO_RCVTIMEO does not reach them): the watchdog
-    // thread shuts down the socket of a connection whose read deadline passed.
-    auto read_deadline = [this, fd](int ms) {
-      std::lock_guard lock(mu_);
-      open_fds_[fd] = ms < 0 ? std::chrono::steady_clock::time_point::max()
-                             : std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    // thread shuts down the socket of a connection whose read deadline passed. The deadline is an
+    // atomic of this connection, so setting it takes no lock.
+    auto read_deadline = [&deadline](int ms) {
+      deadline.store(ms < 0 ? kNoDeadline : Ticks(std::chrono::steady_clock::now() + std::chrono::milliseconds(ms)),
+                     std::memory_order_relaxed);
     };
     // A response is written as several TLS records; without NODELAY, Nagle holds the last one until
     // the client's delayed ACK (~40 ms).
@@ -379,7 +386,7 @@ class ServerImpl final : public HttpServer {
   std::condition_variable watchdog_cv_;
   std::thread watchdog_thread_;
   // Open connections and the time by which each must have read what it waits for (max: not reading).
-  std::map<int, std::chrono::steady_clock::time_point> open_fds_;
+  std::map<int, std::shared_ptr<std::atomic<int64_t>>> open_fds_;
   std::vector<std::thread> threads_;
   std::vector<std::thread::id> finished_;
 };
