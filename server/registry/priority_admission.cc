@@ -64,27 +64,22 @@ Error Forbidden(const ResourceInfo& r, const std::string& name, const std::strin
                           {name, r.group, r.plural, {}});
 }
 
-Result<std::optional<json::object>> GetClass(datastore::Store& store, const std::string& name) {
-  auto kv = store.Get(kClassPrefix + name);
-  if (!kv.ok()) {
-    if (kv.error().code == ErrorCode::kNotFound) return std::optional<json::object>();
-    return Fail(kv.error());
+// The class among stored values (each a PriorityClass JSON text) named `name`.
+Result<std::optional<json::object>> FindClass(const std::vector<std::string>& values, const std::string& name) {
+  for (const auto& v : values) {
+    auto obj = api::ParseObject(v);
+    if (!obj.ok()) return Fail(ErrorCode::kInternal, "PriorityClass " + name + ": " + obj.error().message);
+    if (api::MetaString(*obj, "name") == name) return std::optional<json::object>(std::move(*obj));
   }
-  auto obj = api::ParseObject(kv->value);
-  if (!obj.ok()) return Fail(ErrorCode::kInternal, "PriorityClass " + name + ": " + obj.error().message);
-  return std::optional<json::object>(std::move(*obj));
+  return std::optional<json::object>();
 }
 
 // The globalDefault class; with several (a race between two writes), the one of lowest value, as
 // upstream picks.
-Result<std::optional<json::object>> DefaultClass(datastore::Store& store) {
-  datastore::ListOptions o;
-  o.prefix = kClassPrefix;
-  auto list = store.List(o);
-  if (!list.ok()) return Fail(list.error());
+std::optional<json::object> DefaultClass(const std::vector<std::string>& values) {
   std::optional<json::object> best;
-  for (const auto& kv : list->items) {
-    auto obj = api::ParseObject(kv.value);
+  for (const auto& v : values) {
+    auto obj = api::ParseObject(v);
     if (!obj.ok() || !ClassIsDefault(*obj)) continue;
     if (!best || ClassValue(*obj) < ClassValue(*best)) best = std::move(*obj);
   }
@@ -114,6 +109,17 @@ std::vector<json::object> SystemPriorityClasses() {
                                {"description", s.description},
                                {"preemptionPolicy", kPreemptLowerPriority}});
   }
+  return out;
+}
+
+Result<std::vector<std::string>> PriorityAdmission::ClassValues(const std::string& prefix) {
+  if (cached_values) return cached_values(prefix);
+  datastore::ListOptions o;
+  o.prefix = prefix;
+  auto list = store_.List(o);
+  if (!list.ok()) return Fail(list.error());
+  std::vector<std::string> out;
+  for (auto& kv : list->items) out.push_back(std::move(kv.value));
   return out;
 }
 
@@ -155,14 +161,16 @@ Status PriorityAdmission::AdmitPod(const ResourceInfo& r, json::object& pod, con
   int64_t priority = 0;
   std::string policy = kPreemptLowerPriority;
   if (class_name.empty()) {
-    K1S_ASSIGN_OR_RETURN(auto dpc, DefaultClass(store_));
+    K1S_ASSIGN_OR_RETURN(auto values, ClassValues(kClassPrefix));
+    auto dpc = DefaultClass(values);
     if (dpc) {
       priority = ClassValue(*dpc);
       policy = ClassPolicy(*dpc);
       spec["priorityClassName"] = api::MetaString(*dpc, "name");
     }
   } else {
-    K1S_ASSIGN_OR_RETURN(auto pc, GetClass(store_, class_name));
+    K1S_ASSIGN_OR_RETURN(auto values, ClassValues(kClassPrefix + class_name));
+    K1S_ASSIGN_OR_RETURN(auto pc, FindClass(values, class_name));
     if (!pc) return Fail(Forbidden(r, name, "no PriorityClass with name " + class_name + " was found"));
     priority = ClassValue(*pc);
     policy = ClassPolicy(*pc);
@@ -235,7 +243,8 @@ Status PriorityAdmission::AdmitPriorityClass(const ResourceInfo& r, json::object
 
   // Only one default (the validating half of the admission plugin).
   if (ClassIsDefault(pc)) {
-    K1S_ASSIGN_OR_RETURN(auto dpc, DefaultClass(store_));
+    K1S_ASSIGN_OR_RETURN(auto values, ClassValues(kClassPrefix));
+    auto dpc = DefaultClass(values);
     if (dpc && (old == nullptr || api::MetaString(*dpc, "name") != name)) {
       return Fail(Forbidden(r, name,
                             "PriorityClass " + api::MetaString(*dpc, "name") +

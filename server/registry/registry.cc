@@ -1065,8 +1065,20 @@ struct Registry::Impl {
 
   // ---- delete ----
 
+  // A delete without preconditions retries when a concurrent write (a controller updating status)
+  // changed the object between the read and the write, as upstream's storage does; with
+  // preconditions the conflict is the caller's to see.
   Result<json::object> Delete(const ResourceInfo& r, const std::string& ns, const std::string& name,
                               const DeleteOptions& o, bool* gone) {
+    const bool retry = o.precondition_resource_version.empty() && o.precondition_uid.empty();
+    for (int attempt = 0;; ++attempt) {
+      auto result = DeleteOnce(r, ns, name, o, gone);
+      if (result.ok() || !retry || attempt >= 9 || result.error().code != ErrorCode::kConflict) return result;
+    }
+  }
+
+  Result<json::object> DeleteOnce(const ResourceInfo& r, const std::string& ns, const std::string& name,
+                                  const DeleteOptions& o, bool* gone) {
     if (gone) *gone = false;
     if (IsNamespace(r) && (name == "default" || name == "kube-system" || name == "kube-public")) {
       return Fail(api::StatusError(ErrorCode::kForbidden,
@@ -1397,6 +1409,13 @@ Result<std::unique_ptr<Registry>> Registry::Open(datastore::Store& store, std::v
       std::vector<WatchCache::KeyValuePtr> found;
       cache->Scan(prefix, "", &found);
       return !found.empty();
+    };
+    impl->priority_admission.cached_values = [cache = impl->cache.get()](const std::string& prefix) {
+      std::vector<WatchCache::KeyValuePtr> found;
+      cache->Scan(prefix, "", &found);
+      std::vector<std::string> values;
+      for (const auto& kv : found) values.push_back(kv->value);
+      return values;
     };
     K1S_LOG(kInfo, kComponent) << "watch cache loaded " << impl->cache->Size() << " objects";
   }

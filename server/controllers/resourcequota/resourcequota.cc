@@ -135,6 +135,7 @@ Status ResourceQuotaController::Reconcile(const std::string& key) {
 
   // Count from live lists (not the caches): a create admitted a moment ago is already there.
   std::map<quota::GroupResource, std::vector<json::object>> lists;
+  bool recount_after_sync = false;
   for (const auto& [gr, matched] : quota::ResourcesToCount(names)) {
     std::optional<client::Resource> r = Lookup(gr);
     if (!r) {
@@ -142,6 +143,9 @@ Status ResourceQuotaController::Reconcile(const std::string& key) {
       continue;
     }
     Watch(*r);
+    // Until the watch of a resource is synced, a delete can pass unseen (it happened before the
+    // informer's first list, after this count): count again once it is.
+    if (!ctx_.informers.For(*r).HasSynced()) recount_after_sync = true;
     auto list = ctx_.client.List(*r, ns);
     if (!list.ok()) return Fail(list.error());
     lists[gr] = std::move(list->items);
@@ -151,6 +155,7 @@ Status ResourceQuotaController::Reconcile(const std::string& key) {
     auto& v = objects[gr];
     for (const auto& o : items) v.push_back(&o);
   }
+  if (recount_after_sync) queue_.AddAfter(key, std::chrono::milliseconds(200));
   auto status = resourcequota::NextStatus(*q, objects, clock_.Now());
   if (!status) return OkStatus();
   json::object next = *q;
