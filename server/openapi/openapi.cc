@@ -20,20 +20,6 @@ constexpr std::string_view kListMeta = "io.k8s.apimachinery.pkg.apis.meta.v1.Lis
 constexpr std::string_view kStatus = "io.k8s.apimachinery.pkg.apis.meta.v1.Status";
 constexpr std::string_view kDeleteOptions = "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions";
 
-std::string UpperHexSha512(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha512(), nullptr);
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
-}
-
 json::object Ref(std::string_view name) {
   json::object o;
   o["$ref"] = std::string(kSchemaRef) + std::string(name);
@@ -468,5 +454,19 @@ std::vector<std::string> OpenApi::V3Paths() const {
 }
 
 std::string OpenApi::V2Protobuf() { return std::string("\x0a\x03" "2.0", 5); }
+
+std::string UpperHexSha512(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha512(), nullptr);
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 15]);
+  }
+  return out;
+}
 
 }  // namespace k1s::openapi

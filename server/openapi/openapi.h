@@ -58,4 +58,8 @@ class OpenApi {
   std::map<std::string, Document, std::less<>> docs_;
 };
 
+// The SHA-512 of a document in upper-case hex: the hash both OpenAPI versions publish (v3 index
+// entries, v2 Etag).
+std::string UpperHexSha512(std::string_view data);
+
 }  // namespace k1s::openapi

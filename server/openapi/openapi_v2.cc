@@ -2,14 +2,14 @@
 // writer that encodes that JSON as gnostic's openapi_v2.Document (field numbers from OpenAPIv2.proto).
 #include "server/openapi/openapi_v2.h"
 
-#include <openssl/evp.h>
-
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
 #include <cstdint>
 #include <map>
 #include <set>
+
+#include "server/openapi/openapi.h"
 
 namespace k1s::openapi {
 
@@ -22,20 +22,6 @@ constexpr std::string_view kListMeta = "io.k8s.apimachinery.pkg.apis.meta.v1.Lis
 constexpr std::string_view kMetaRoots[] = {
     "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", kListMeta,
     "io.k8s.apimachinery.pkg.apis.meta.v1.Status", "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"};
-
-std::string UpperHexSha512(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha512(), nullptr);
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
-}
 
 // ---- Swagger 2.0 JSON from the schema ----
 
