@@ -453,8 +453,6 @@ std::vector<std::string> OpenApi::V3Paths() const {
   return out;
 }
 
-std::string OpenApi::V2Protobuf() { return std::string("\x0a\x03" "2.0", 5); }
-
 std::string UpperHexSha512(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;

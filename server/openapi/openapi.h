@@ -43,11 +43,6 @@ class OpenApi {
   const Document* V3(std::string_view gv_path) const;
   // Paths of all v3 documents ("api/v1", "apis/apps/v1", ...).
   std::vector<std::string> V3Paths() const;
-  // Body of GET /openapi/v2 (Content-Type application/com.github.proto-openapi.spec.v2.v1.0+protobuf):
-  // a minimal valid document ({swagger: "2.0"}). kubectl falls back to v2 only for client-side validation
-  // of kind: List, which accepts it; explain uses v3.
-  static std::string V2Protobuf();
-  static constexpr std::string_view kV2ContentType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
 
   // The schema name of a custom resource kind, as upstream spells it: the group reversed, then version
   // and kind ("stable.example.com", "v1", "CronTab" -> "com.example.stable.v1.CronTab").

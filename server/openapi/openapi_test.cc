@@ -210,9 +210,6 @@ TEST(OpenApi, CustomSchemaNamesReverseTheGroup) {
   EXPECT_EQ(OpenApi::CustomSchemaName("single", "v1beta1", "X"), "single.v1beta1.X");
 }
 
-TEST(OpenApi, V2IsAMinimalSwagger20Protobuf) {
-  EXPECT_EQ(OpenApi::V2Protobuf(), std::string("\x0a\x03\x32\x2e\x30", 5));
-}
 
 }  // namespace
 }  // namespace k1s::openapi
