@@ -34,24 +34,10 @@ json::object Gvk(std::string_view group, std::string_view version, std::string_v
   return o;
 }
 
+// v3 marks free-form objects as such; v2 has no such extension.
 json::object ScalarSchema(api::ValueKind kind) {
-  json::object o;
-  switch (kind) {
-    case api::ValueKind::kString: o["type"] = "string"; break;
-    case api::ValueKind::kInt32: o["type"] = "integer"; o["format"] = "int32"; break;
-    case api::ValueKind::kInt64: o["type"] = "integer"; o["format"] = "int64"; break;
-    case api::ValueKind::kDouble: o["type"] = "number"; o["format"] = "double"; break;
-    case api::ValueKind::kBoolean: o["type"] = "boolean"; break;
-    case api::ValueKind::kBytes: o["type"] = "string"; o["format"] = "byte"; break;
-    case api::ValueKind::kQuantity: o["type"] = "string"; break;
-    case api::ValueKind::kIntOrString: o["type"] = "string"; o["format"] = "int-or-string"; break;
-    case api::ValueKind::kTime:
-    case api::ValueKind::kMicroTime: o["type"] = "string"; o["format"] = "date-time"; break;
-    case api::ValueKind::kAny:
-    case api::ValueKind::kObject:
-    case api::ValueKind::kArray:
-    case api::ValueKind::kMap: o["type"] = "object"; o["x-kubernetes-preserve-unknown-fields"] = true; break;
-  }
+  json::object o = ScalarTypeSchema(kind);
+  if (o.at("type") == "object") o["x-kubernetes-preserve-unknown-fields"] = true;
   return o;
 }
 
@@ -451,6 +437,27 @@ std::vector<std::string> OpenApi::V3Paths() const {
   std::vector<std::string> out;
   for (const auto& [path, doc] : docs_) out.push_back(path);
   return out;
+}
+
+json::object ScalarTypeSchema(api::ValueKind kind) {
+  json::object o;
+  switch (kind) {
+    case api::ValueKind::kString: o["type"] = "string"; break;
+    case api::ValueKind::kInt32: o["type"] = "integer"; o["format"] = "int32"; break;
+    case api::ValueKind::kInt64: o["type"] = "integer"; o["format"] = "int64"; break;
+    case api::ValueKind::kDouble: o["type"] = "number"; o["format"] = "double"; break;
+    case api::ValueKind::kBoolean: o["type"] = "boolean"; break;
+    case api::ValueKind::kBytes: o["type"] = "string"; o["format"] = "byte"; break;
+    case api::ValueKind::kQuantity: o["type"] = "string"; break;
+    case api::ValueKind::kIntOrString: o["type"] = "string"; o["format"] = "int-or-string"; break;
+    case api::ValueKind::kTime:
+    case api::ValueKind::kMicroTime: o["type"] = "string"; o["format"] = "date-time"; break;
+    case api::ValueKind::kAny:
+    case api::ValueKind::kObject:
+    case api::ValueKind::kArray:
+    case api::ValueKind::kMap: o["type"] = "object"; break;
+  }
+  return o;
 }
 
 std::string UpperHexSha512(std::string_view data) {

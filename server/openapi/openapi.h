@@ -4,6 +4,7 @@
 // shared_ptr and builds a new one when CustomResourceDefinitions change; any thread may read it.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <map>
 #include <memory>
@@ -52,6 +53,10 @@ class OpenApi {
   std::string root_;
   std::map<std::string, Document, std::less<>> docs_;
 };
+
+// The OpenAPI type and format of a scalar value kind ("integer"/"int64", "string"/"date-time", ...;
+// "object" for free-form kinds), shared by the v2 and v3 documents.
+boost::json::object ScalarTypeSchema(api::ValueKind kind);
 
 // The SHA-512 of a document in upper-case hex: the hash both OpenAPI versions publish (v3 index
 // entries, v2 Etag).

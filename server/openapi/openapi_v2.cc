@@ -37,26 +37,6 @@ json::array GvkList(const std::vector<api::GroupVersionKind>& kinds) {
   return a;
 }
 
-json::object ScalarSchema(api::ValueKind kind) {
-  json::object o;
-  switch (kind) {
-    case api::ValueKind::kString: o["type"] = "string"; break;
-    case api::ValueKind::kInt32: o["type"] = "integer"; o["format"] = "int32"; break;
-    case api::ValueKind::kInt64: o["type"] = "integer"; o["format"] = "int64"; break;
-    case api::ValueKind::kDouble: o["type"] = "number"; o["format"] = "double"; break;
-    case api::ValueKind::kBoolean: o["type"] = "boolean"; break;
-    case api::ValueKind::kBytes: o["type"] = "string"; o["format"] = "byte"; break;
-    case api::ValueKind::kQuantity: o["type"] = "string"; break;
-    case api::ValueKind::kIntOrString: o["type"] = "string"; o["format"] = "int-or-string"; break;
-    case api::ValueKind::kTime:
-    case api::ValueKind::kMicroTime: o["type"] = "string"; o["format"] = "date-time"; break;
-    case api::ValueKind::kAny:
-    case api::ValueKind::kObject:
-    case api::ValueKind::kArray:
-    case api::ValueKind::kMap: o["type"] = "object"; break;
-  }
-  return o;
-}
 
 json::object ValueSchema(const api::ValueType& v) {
   if (v.named != nullptr) return Ref(v.named->name);
@@ -64,7 +44,7 @@ json::object ValueSchema(const api::ValueType& v) {
   if (v.kind == api::ValueKind::kMap) {
     return json::object{{"type", "object"}, {"additionalProperties", ValueSchema(*v.element)}};
   }
-  return ScalarSchema(v.kind);
+  return ScalarTypeSchema(v.kind);
 }
 
 // Unlike v3, a v2 property that names a type carries its description beside the $ref (no allOf), as
@@ -98,7 +78,7 @@ json::object TypeSchema(const api::SchemaType& t) {
   json::object o;
   if (!t.description.empty()) o["description"] = t.description;
   if (t.kind != api::ValueKind::kObject) {
-    for (auto& [k, v] : ScalarSchema(t.kind)) o[k] = v;
+    for (auto& [k, v] : ScalarTypeSchema(t.kind)) o[k] = v;
     // The apiextensions JSON holders may be any JSON value, not only objects.
     if (t.kind == api::ValueKind::kAny && t.package.find("apiextensions") != std::string::npos) o.erase("type");
     return o;
